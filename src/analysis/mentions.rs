@@ -1,0 +1,347 @@
+//! Clitic-aware entity matching.
+//!
+//! Every surface form of every entity is folded (see [`super::normalize`]) and searched for at
+//! once with aho-corasick over the folded article. All overlapping matches are collected first
+//! and resolved afterwards — boundary checks, then cue and full-name conditions, then longest
+//! match, then a fixed order — because leftmost-longest search followed by a boundary filter
+//! silently loses a shorter match that was the right one.
+//!
+//! Arabic attaches proclitics to names (و ف ب ل ك and chains like وب، فل); the mention's span is
+//! the name without them. The article ال is not a clitic: السورية is "the Syrian", not Syria.
+//! A name that begins with ال takes ل as لل (للعراق). Persian writes و and prepositions apart, so
+//! a glued one is still a mention but is reported as a missing space.
+
+use super::kb::{Kb, Needs};
+use super::normalize::{fold, is_word_char, Normalized};
+use super::script::Lang;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How the mention is attached to what precedes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Attachment {
+    /// Stands as a word.
+    Free,
+    /// Arabic proclitics (و ف ب ل ك …) before it: correct Arabic.
+    Clitic,
+    /// A Persian conjunction or preposition glued to it: a missing space.
+    Glued,
+}
+
+/// One mention of an entity in an article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// Code-point span of the name itself, without proclitics.
+    pub start: usize,
+    pub end: usize,
+    /// Where the word begins, proclitics included (`== start` when there are none).
+    pub prefix_start: usize,
+    /// Index of the entity in the [`Kb`].
+    pub entity: usize,
+    /// Every entity the same surface names, in KB order, when more than one does.
+    pub candidates: Vec<usize>,
+    pub attachment: Attachment,
+    /// A multi-word alias written with a space dropped (ولادیمیرپوتین).
+    pub glued_words: bool,
+    /// The condition the matched alias carried.
+    pub needs: Needs,
+}
+
+impl Mention {
+    pub fn is_ambiguous(&self) -> bool {
+        self.candidates.len() > 1
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    Plain,
+    /// ل + ال written لل: the name starts one letter into the match.
+    Lil,
+    /// A multi-word alias with a space dropped.
+    Glued,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Target {
+    entity: usize,
+    needs: Needs,
+    variant: Variant,
+}
+
+/// The search automaton over every surface form of a KB, with the word lists the conditions
+/// need. Built once per KB.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    ac: Option<AhoCorasick>,
+    targets: Vec<Vec<Target>>,
+    cue_before: HashSet<String>,
+    cue_after: HashSet<String>,
+}
+
+const CUE_AFTER: &[&str] = &["للأنباء", "للانباء", "الإخبارية", "الاخبارية", "نيوز", "نیوز", "آنلاین"];
+
+/// Persian conjunction and prepositions that are written apart from a name.
+const PERSIAN_GLUED: &[&str] = &["و", "ب", "به", "با", "در", "از", "بر", "تا"];
+
+fn needs_rank(n: Needs) -> u8 {
+    match n {
+        Needs::Nothing => 0,
+        Needs::FullName => 1,
+        Needs::Cue => 2,
+    }
+}
+
+impl Matcher {
+    pub fn new(kb: &Kb) -> Matcher {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut add = |pat: String, t: Target| {
+            if pat.is_empty() {
+                return;
+            }
+            let id = *index.entry(pat.clone()).or_insert_with(|| {
+                patterns.push(pat);
+                targets.push(Vec::new());
+                targets.len() - 1
+            });
+            let list = &mut targets[id];
+            // One entity reached twice by the same pattern keeps its least demanding condition.
+            if let Some(prev) = list.iter_mut().find(|p| p.entity == t.entity && p.variant == t.variant) {
+                if needs_rank(t.needs) < needs_rank(prev.needs) {
+                    prev.needs = t.needs;
+                }
+            } else {
+                list.push(t);
+            }
+        };
+        for (ei, ent) in kb.entities.iter().enumerate() {
+            // A label that is also an alias with a condition takes the condition: the Arabic
+            // label of Al-Watan is الوطن, which must not count as "the homeland".
+            let conditions: HashMap<String, Needs> = ent
+                .aliases
+                .iter()
+                .filter(|a| a.needs != Needs::Nothing)
+                .map(|a| (fold(&a.text), a.needs))
+                .collect();
+            for (surface, needs) in ent.surfaces() {
+                let f = fold(surface);
+                let needs = conditions.get(&f).copied().unwrap_or(needs);
+                let t = |variant| Target { entity: ei, needs, variant };
+                if let Some(rest) = f.strip_prefix("ال") {
+                    if rest.chars().count() >= 2 {
+                        add(format!("لل{rest}"), t(Variant::Lil));
+                    }
+                }
+                let spaces: Vec<usize> = f.match_indices(' ').map(|(i, _)| i).collect();
+                for &i in &spaces {
+                    add(format!("{}{}", &f[..i], &f[i + 1..]), t(Variant::Glued));
+                }
+                if spaces.len() > 1 {
+                    add(f.replace(' ', ""), t(Variant::Glued));
+                }
+                add(f, t(Variant::Plain));
+            }
+        }
+        let ac = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .or_else(|_| AhoCorasick::new(&patterns))
+                .ok()
+        };
+        let cue_before = kb.cue_words.iter().map(|w| fold(w)).collect();
+        let cue_after = CUE_AFTER.iter().map(|w| fold(w)).collect();
+        Matcher { ac, targets, cue_before, cue_after }
+    }
+
+    /// Every mention in a folded article. `lang_at` gives the language of the paragraph holding
+    /// an original code-point offset.
+    pub fn find(&self, norm: &Normalized, lang_at: &dyn Fn(usize) -> Lang) -> Vec<Mention> {
+        let Some(ac) = &self.ac else { return Vec::new() };
+        let text = norm.text.as_str();
+        let mut cands: Vec<Cand> = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if text[e..].chars().next().is_some_and(is_word_char) {
+                continue;
+            }
+            let ws = word_start(text, s);
+            let prefix = &text[ws..s];
+            for t in &self.targets[m.pattern().as_usize()] {
+                let name_s = if t.variant == Variant::Lil { s + 'ل'.len_utf8() } else { s };
+                let attachment = if prefix.is_empty() {
+                    Attachment::Free
+                } else {
+                    let lang = lang_at(norm.to_orig(s));
+                    if lang == Lang::Persian {
+                        if PERSIAN_GLUED.contains(&prefix) && t.variant != Variant::Lil {
+                            Attachment::Glued
+                        } else {
+                            continue;
+                        }
+                    } else if arabic_chain(prefix, t.variant == Variant::Lil) {
+                        Attachment::Clitic
+                    } else {
+                        continue;
+                    }
+                };
+                if t.needs == Needs::Cue && !self.has_cue(text, ws, e) {
+                    continue;
+                }
+                cands.push(Cand {
+                    s: name_s,
+                    e,
+                    ws,
+                    entity: t.entity,
+                    needs: t.needs,
+                    glued: t.variant == Variant::Glued,
+                    attachment,
+                });
+            }
+        }
+        resolve(norm, cands)
+    }
+
+    /// Is the word at `ws..e` next to a cue: a cue word among the two words before it, «…» or
+    /// quotes around it, a cue word right after it, or a signature line such as
+    /// `(سيرياهوم نيوز-وكالات-الوطن)`?
+    fn has_cue(&self, text: &str, ws: usize, e: usize) -> bool {
+        let line_s = text[..ws].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_e = text[e..].find('\n').map(|i| e + i).unwrap_or(text.len());
+        let before = &text[line_s..ws];
+        let after = &text[e..line_e];
+        let open = before.chars().next_back();
+        let close = after.chars().next();
+        if matches!(open, Some('«' | '"' | '“')) && matches!(close, Some('»' | '"' | '”')) {
+            return true;
+        }
+        let strip = |w: &str| -> Vec<String> {
+            let mut forms = vec![w.to_string()];
+            let mut rest = w;
+            for _ in 0..2 {
+                if let Some(c) = rest.chars().next() {
+                    if matches!(c, 'و' | 'ف' | 'ب' | 'ل' | 'ك') && rest.chars().count() > 3 {
+                        rest = &rest[c.len_utf8()..];
+                        forms.push(rest.to_string());
+                    }
+                }
+            }
+            forms
+        };
+        let words_before: Vec<&str> = before.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).collect();
+        for w in words_before.iter().rev().take(2) {
+            if strip(w).iter().any(|f| self.cue_before.contains(f)) {
+                return true;
+            }
+        }
+        if let Some(next) = after.split(|c: char| !is_word_char(c)).find(|w| !w.is_empty()) {
+            if self.cue_after.contains(next) {
+                return true;
+            }
+        }
+        let line = text[line_s..line_e].trim();
+        line.starts_with('(') && line.ends_with(')') && line.split_whitespace().count() <= 10
+    }
+}
+
+/// Is `prefix` a chain of Arabic proclitics: [وف]? then [بلك]? (with لل the ل slot is taken)?
+fn arabic_chain(prefix: &str, lil: bool) -> bool {
+    let mut chars = prefix.chars().peekable();
+    if matches!(chars.peek(), Some('و' | 'ف')) {
+        chars.next();
+    }
+    if !lil && matches!(chars.peek(), Some('ب' | 'ل' | 'ك')) {
+        chars.next();
+    }
+    chars.next().is_none()
+}
+
+/// The byte offset where the word holding byte `s` begins.
+fn word_start(text: &str, s: usize) -> usize {
+    let mut ws = s;
+    for (i, c) in text[..s].char_indices().rev() {
+        if is_word_char(c) {
+            ws = i;
+        } else {
+            break;
+        }
+    }
+    ws
+}
+
+#[derive(Clone, Debug)]
+struct Cand {
+    s: usize,
+    e: usize,
+    ws: usize,
+    entity: usize,
+    needs: Needs,
+    glued: bool,
+    attachment: Attachment,
+}
+
+/// Longest first, then leftmost, then KB order; then drops bare surnames that come before any
+/// full name of their entity.
+fn resolve(norm: &Normalized, mut cands: Vec<Cand>) -> Vec<Mention> {
+    cands.sort_by(|a, b| {
+        (b.e - b.s)
+            .cmp(&(a.e - a.s))
+            .then(a.s.cmp(&b.s))
+            .then(needs_rank(a.needs).cmp(&needs_rank(b.needs)))
+            .then(a.entity.cmp(&b.entity))
+    });
+    // Accepted spans by start, each with the group of candidates that share it exactly.
+    let mut accepted: BTreeMap<usize, (usize, Vec<Cand>)> = BTreeMap::new();
+    for c in cands {
+        if let Some((_, (end, group))) = accepted.range_mut(c.s..=c.s).next() {
+            if *end == c.e {
+                if !group.iter().any(|g| g.entity == c.entity) {
+                    group.push(c);
+                }
+                continue;
+            }
+        }
+        let overlaps_before = accepted.range(..c.s).next_back().is_some_and(|(_, (end, _))| *end > c.s);
+        let overlaps_after = accepted.range(c.s..c.e).next().is_some();
+        if overlaps_before || overlaps_after {
+            continue;
+        }
+        accepted.insert(c.s, (c.e, vec![c]));
+    }
+    let mut seen_full: HashSet<usize> = HashSet::new();
+    let mut out = Vec::with_capacity(accepted.len());
+    for (_, (_, mut group)) in accepted {
+        group.sort_by_key(|g| g.entity);
+        let first = &group[0];
+        if group.len() == 1 {
+            match first.needs {
+                Needs::FullName if !seen_full.contains(&first.entity) => continue,
+                Needs::Nothing => {
+                    seen_full.insert(first.entity);
+                }
+                _ => {}
+            }
+        }
+        let candidates = if group.len() > 1 { group.iter().map(|g| g.entity).collect() } else { Vec::new() };
+        out.push(Mention {
+            start: norm.to_orig(first.s),
+            end: norm.to_orig(first.e),
+            prefix_start: norm.to_orig(first.ws),
+            entity: first.entity,
+            candidates,
+            attachment: first.attachment,
+            glued_words: first.glued,
+            needs: first.needs,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

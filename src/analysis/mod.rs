@@ -1,0 +1,103 @@
+//! The pure analysis core: no I/O, no LSP types, no async.
+//!
+//! [`Engine`] holds what is fixed for a corpus (knowledge base, its search automaton,
+//! configuration) and analyses one article's text at a time. Analysis cannot fail: it returns
+//! what it found and the diagnostics, whatever the input.
+
+pub mod config;
+pub mod diagnostic;
+pub mod error;
+pub mod kb;
+pub mod mentions;
+pub mod normalize;
+pub mod rules;
+pub mod script;
+pub mod text;
+
+use config::Config;
+use diagnostic::Diagnostic;
+use kb::Kb;
+use mentions::{Matcher, Mention};
+use normalize::Normalized;
+use script::Lang;
+use text::Line;
+
+/// What is fixed for a corpus: the merged KB, its matcher and the configuration.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub kb: Kb,
+    pub matcher: Matcher,
+    pub config: Config,
+}
+
+/// An article's text split into lines, with the language of each and its folded form: what
+/// mentions and every rule look at.
+pub struct Prepared<'a> {
+    pub text: &'a str,
+    pub lines: Vec<Line<'a>>,
+    /// Language of each line (a line is a paragraph).
+    pub langs: Vec<Lang>,
+    pub norm: Normalized,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(text: &'a str, hint: Option<Lang>) -> Self {
+        let lines: Vec<Line<'a>> = text::lines(text).collect();
+        let langs = script::detect(lines.iter().map(|l| l.text), hint);
+        let norm = normalize::normalize(text);
+        Prepared { text, lines, langs, norm }
+    }
+
+    /// The index of the line holding code-point offset `offset`.
+    pub fn line_at(&self, offset: usize) -> usize {
+        match self.lines.binary_search_by(|l| l.start.cmp(&offset)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// The language of the paragraph holding `offset`.
+    pub fn lang_at(&self, offset: usize) -> Lang {
+        self.langs.get(self.line_at(offset)).copied().unwrap_or_default()
+    }
+}
+
+/// Everything known about one article.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub langs: Vec<Lang>,
+    pub mentions: Vec<Mention>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Engine {
+    pub fn new(kb: Kb, config: Config) -> Self {
+        let matcher = Matcher::new(&kb);
+        Engine { kb, matcher, config }
+    }
+
+    /// The embedded KB and default configuration.
+    pub fn embedded() -> Self {
+        Engine::new(Kb::embedded(), Config::default())
+    }
+
+    fn prepare<'a>(&self, text: &'a str) -> Prepared<'a> {
+        Prepared::new(text, self.config.language.lang())
+    }
+
+    /// Mentions only, for `khabar mentions` and the index. `text` must not start with a BOM
+    /// (see [`text::strip_bom`]).
+    pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        let p = self.prepare(text);
+        self.matcher.find(&p.norm, &|o| p.lang_at(o))
+    }
+
+    /// Mentions and every enabled rule's findings, sorted by position.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let p = self.prepare(text);
+        let mentions = self.matcher.find(&p.norm, &|o| p.lang_at(o));
+        let cx = rules::Context { prep: &p, mentions: &mentions, kb: &self.kb, config: &self.config };
+        let diagnostics = rules::run_all(&cx);
+        Analysis { langs: p.langs, mentions, diagnostics }
+    }
+}

@@ -1,0 +1,201 @@
+//! Folding for matching, with a map back to the original offsets.
+//!
+//! Scraped Arabic and Persian text spells one name many ways: أ/ا, ي/ی/ى, ك/ک, ة/ه, with or
+//! without tashkeel, with decomposed hamza (ا + U+0654), with NBSP or doubled spaces between
+//! words. Matching compares folded text; every match must still land on the original span, so the
+//! fold keeps a map. The map is sparse (an anchor wherever a character was dropped or merged,
+//! and one every [`ANCHOR_EVERY`] characters to bound the scan), so a normalised article costs a
+//! few percent of its size rather than a table entry per character.
+//!
+//! The folded text is never shown or stored: it exists for the duration of one analysis.
+
+/// How many kept characters may pass without an anchor.
+const ANCHOR_EVERY: usize = 64;
+
+pub const ZWNJ: char = '\u{200c}';
+
+/// A folded text and the map from its byte offsets to code-point offsets of the original.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    /// The folded text. Line breaks are kept as `\n` (one per original break character).
+    pub text: String,
+    /// `(folded byte offset, original code-point offset)` where the two stop advancing together.
+    anchors: Vec<(u32, u32)>,
+    /// Original code-point offset of the end of the input.
+    orig_end: usize,
+}
+
+/// What one original character becomes.
+enum Fold {
+    Keep(char),
+    Drop,
+    Space,
+}
+
+fn fold_char(c: char) -> Fold {
+    match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' | '\u{0672}' | '\u{0673}' => Fold::Keep('ا'),
+        'ی' | 'ى' | 'ې' => Fold::Keep('ي'),
+        'ک' => Fold::Keep('ك'),
+        'ة' | 'ۀ' | 'ە' | 'ھ' => Fold::Keep('ه'),
+        '\u{064b}'..='\u{0655}' | '\u{0670}' | '\u{0640}' => Fold::Drop,
+        '٠'..='٩' => Fold::Keep(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+        '۰'..='۹' => Fold::Keep(char::from(b'0' + (c as u32 - 0x06f0) as u8)),
+        // Invisible marks that scrapers leave inside words.
+        '\u{200d}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{00ad}' | '\u{feff}' => Fold::Drop,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Fold::Drop,
+        '\r' | '\n' => Fold::Keep('\n'),
+        ' ' | '\t' | '\u{a0}' | '\u{2000}'..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => {
+            Fold::Space
+        }
+        'A'..='Z' => Fold::Keep(c.to_ascii_lowercase()),
+        _ => Fold::Keep(c),
+    }
+}
+
+/// Composes a base letter with a following combining hamza or madda (NFC for the cases scraped
+/// Arabic text has), then folds the result.
+fn compose(base: char, mark: char) -> Option<char> {
+    match (base, mark) {
+        ('ا', '\u{0653}' | '\u{0654}' | '\u{0655}') => Some('ا'),
+        ('و', '\u{0654}') => Some('ؤ'),
+        ('ي' | 'ی', '\u{0654}') => Some('ئ'),
+        ('ه' | 'ە', '\u{0654}') => Some('ه'),
+        _ => None,
+    }
+}
+
+/// Folds one string the way the matcher does, without a map: for aliases and word lists.
+pub fn fold(s: &str) -> String {
+    normalize(s).text.trim().to_string()
+}
+
+/// Folds `text`, keeping a map back to code-point offsets of `text`.
+pub fn normalize(text: &str) -> Normalized {
+    let mut out = String::with_capacity(text.len());
+    let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(text.len() / 256 + 4);
+    anchors.push((0, 0));
+    let mut since_anchor = 0usize;
+    // Original offset the next kept character would have if nothing were dropped.
+    let mut expected = 0usize;
+    // Runs of whitespace fold to one space; the first of a run is kept.
+    let mut last_space = false;
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((i, c)) = chars.next() {
+        let folded = match fold_char(c) {
+            Fold::Keep(k) => {
+                // A base letter followed by a combining hamza or madda becomes one letter.
+                if let Some(&(_, next)) = chars.peek() {
+                    if let Some(composed) = compose(k, next) {
+                        chars.next();
+                        Some(composed)
+                    } else {
+                        Some(k)
+                    }
+                } else {
+                    Some(k)
+                }
+            }
+            Fold::Drop => None,
+            Fold::Space => {
+                if last_space {
+                    None
+                } else {
+                    Some(' ')
+                }
+            }
+        };
+        let Some(k) = folded else { continue };
+        last_space = k == ' ';
+        if i != expected || since_anchor >= ANCHOR_EVERY {
+            anchors.push((out.len() as u32, i as u32));
+            since_anchor = 0;
+        }
+        out.push(k);
+        since_anchor += 1;
+        // The map assumes one original character per folded one; a composed pair breaks that,
+        // so the next kept character gets an anchor.
+        expected = i + 1;
+    }
+    let orig_end = text.chars().count();
+    Normalized { text: out, anchors, orig_end }
+}
+
+impl Normalized {
+    /// The original code-point offset of the folded character that starts at byte `b`, or of the
+    /// end of the input when `b` is the end of the folded text. A match `s..e` in the folded text
+    /// covers `to_orig(s)..to_orig(e)` of the original: everything dropped between its last
+    /// character and the next kept one (tashkeel, tatweel) belongs to it.
+    pub fn to_orig(&self, b: usize) -> usize {
+        if b >= self.text.len() {
+            return self.orig_end;
+        }
+        let i = match self.anchors.binary_search_by(|&(nb, _)| (nb as usize).cmp(&b)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let (nb, o) = self.anchors[i];
+        let between = self.text.get(nb as usize..b).map(|s| s.chars().count()).unwrap_or(0);
+        o as usize + between
+    }
+
+    /// The original code-point offset just past the folded character that ends at byte `b`:
+    /// unlike [`Self::to_orig`] it excludes what was dropped after that character (for spans
+    /// that must stop at the letter, such as a word before a missing space).
+    pub fn to_orig_end_tight(&self, b: usize) -> usize {
+        if b == 0 {
+            return self.to_orig(0);
+        }
+        let prev = self.text[..b].chars().next_back().map(char::len_utf8).unwrap_or(1);
+        self.to_orig(b - prev) + 1
+    }
+}
+
+/// A word character for boundary checks on folded text: letters, digits and ZWNJ (which joins
+/// the parts of one Persian word).
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphabetic() || c == ZWNJ || c.is_ascii_digit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(t: &str, pat: &str) -> Option<(usize, usize)> {
+        let n = normalize(t);
+        let b = n.text.find(pat)?;
+        Some((n.to_orig(b), n.to_orig(b + pat.len())))
+    }
+
+    #[test]
+    fn folds_letters() {
+        assert_eq!(fold("أمریکا"), "امريكا");
+        assert_eq!(fold("سورية"), fold("سوریه"));
+        assert_eq!(fold("شمخانی"), fold("شمخاني"));
+        assert_eq!(fold("مُحَمَّد"), "محمد");
+        assert_eq!(fold("٢٠١٧ ۲۰۱۷"), "2017 2017");
+        assert_eq!(fold("a\u{a0}\u{a0} b"), "a b");
+    }
+
+    #[test]
+    fn maps_back_over_drops() {
+        let t = "قال بُوتين  أمس";
+        let (s, e) = span(t, "بوتين").unwrap();
+        assert_eq!(&t.chars().collect::<Vec<_>>()[s..e].iter().collect::<String>(), "بُوتين");
+        let (s, _) = span(t, "امس").unwrap();
+        assert_eq!(s, 12);
+    }
+
+    #[test]
+    fn composes_nfd_hamza() {
+        let t = "ا\u{0654}مريكا";
+        assert_eq!(fold(t), "امريكا");
+        assert_eq!(span(t, "مريكا"), Some((2, 7)));
+    }
+
+    #[test]
+    fn keeps_zwnj_and_breaks() {
+        assert_eq!(fold("می\u{200c}شود"), "مي\u{200c}شود");
+        assert_eq!(normalize("a\r\nb").text, "a\n\nb");
+    }
+}

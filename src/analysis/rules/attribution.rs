@@ -1,0 +1,2 @@
+//! Attribution triggers and the source they name, shared by `unknown-source` and
+//! `unattributed-quote`.

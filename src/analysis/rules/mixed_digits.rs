@@ -1,0 +1,191 @@
+//! `mixed-digits`: one number written in two digit systems, or an article that uses two.
+//!
+//! Arabic text writes numbers in Western (0-9) or Arabic-Indic (٠-٩) digits, Persian in
+//! Extended Arabic-Indic (۰-۹). Scraped articles mix them, and a number that mixes them (٢٠17)
+//! breaks search and sorting. Note that regex `\d` and `char::is_numeric` accept every digit
+//! system, so the systems are told apart explicitly here.
+
+use super::{Context, Rule, RuleMeta};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub struct MixedDigits;
+
+static META: RuleMeta = RuleMeta {
+    id: "mixed-digits",
+    default_severity: Severity::Warning,
+    summary: "a number that mixes digit systems, or an article that uses two",
+    help: "## What it does\n\n\
+Reports a number written in more than one digit system (Western 0-9, Arabic-Indic ٠-٩, \
+Persian ۰-۹) as a warning, and an article whose numbers use two systems as a hint.\n\n\
+## Why it matters\n\n\
+A mixed number is almost always a scraping or typing accident; it defeats search, sorting and \
+any reader that parses the number. An article with two systems is usually boilerplate glued to \
+the text.\n\n\
+## Example\n\n\
+`في عام ٢٠17` → `في عام ٢٠١٧` (the fix writes the number in the system most of the article \
+uses).\n",
+    fixable: true,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum System {
+    Western,
+    ArabicIndic,
+    Persian,
+}
+
+impl System {
+    fn of(c: char) -> Option<System> {
+        match c {
+            '0'..='9' => Some(System::Western),
+            '٠'..='٩' => Some(System::ArabicIndic),
+            '۰'..='۹' => Some(System::Persian),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            System::Western => "Western",
+            System::ArabicIndic => "Arabic-Indic",
+            System::Persian => "Persian",
+        }
+    }
+
+    fn zero(self) -> u32 {
+        match self {
+            System::Western => '0' as u32,
+            System::ArabicIndic => '٠' as u32,
+            System::Persian => '۰' as u32,
+        }
+    }
+
+    fn convert(self, c: char) -> char {
+        match System::of(c) {
+            Some(from) => char::from_u32(self.zero() + (c as u32 - from.zero())).unwrap_or(c),
+            None => c,
+        }
+    }
+}
+
+/// A maximal run of digits, with single separators between digits (1,000 / ٠٦:٠٣ / ۱۲٫۵).
+struct Number {
+    start: usize,
+    end: usize,
+    text: String,
+    systems: Vec<System>,
+}
+
+fn numbers(text: &str) -> Vec<Number> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if System::of(chars[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut systems = Vec::new();
+        while i < chars.len() {
+            if let Some(s) = System::of(chars[i]) {
+                if !systems.contains(&s) {
+                    systems.push(s);
+                }
+                i += 1;
+            } else if matches!(chars[i], ',' | '.' | ':' | '/' | '٫' | '٬' | '،')
+                && chars.get(i + 1).copied().and_then(System::of).is_some()
+            {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        out.push(Number { start, end: i, text: chars[start..i].iter().collect(), systems });
+    }
+    out
+}
+
+impl Rule for MixedDigits {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let nums = numbers(cx.prep.text);
+        // Count digits per system over the article to know which one it mostly uses.
+        let mut counts = [0usize; 3];
+        for c in cx.prep.text.chars() {
+            if let Some(s) = System::of(c) {
+                counts[s as usize] += 1;
+            }
+        }
+        let majority = [System::Western, System::ArabicIndic, System::Persian]
+            .into_iter()
+            .max_by_key(|s| (counts[*s as usize], std::cmp::Reverse(*s as usize)))
+            .unwrap_or(System::Western);
+        for n in nums.iter().filter(|n| n.systems.len() > 1) {
+            let names: Vec<&str> = n.systems.iter().map(|s| s.name()).collect();
+            let fixed: String = n.text.chars().map(|c| majority.convert(c)).collect();
+            out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Warning,
+                    n.start,
+                    n.end,
+                    format!("this number mixes {} digits", names.join(" and ")),
+                )
+                .with_fix(format!("write it in {} digits", majority.name()), n.start, n.end, fixed),
+            );
+        }
+        // An article whose numbers use two systems: one hint, on its first minority number.
+        let used: Vec<System> = [System::Western, System::ArabicIndic, System::Persian]
+            .into_iter()
+            .filter(|s| nums.iter().any(|n| n.systems.len() == 1 && n.systems[0] == *s))
+            .collect();
+        if used.len() > 1 {
+            if let Some(n) = nums.iter().find(|n| n.systems.len() == 1 && n.systems[0] != majority) {
+                let others: Vec<&str> = used.iter().filter(|s| **s != majority).map(|s| s.name()).collect();
+                out.push(Diagnostic::new(
+                    META.id,
+                    Severity::Hint,
+                    n.start,
+                    n.end,
+                    format!(
+                        "this article writes numbers in {} digits and also in {} digits",
+                        majority.name(),
+                        others.join(" and ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::rules::testing::{check, render};
+
+    #[test]
+    fn mixed_number() {
+        check("mixed-digits", "في عام ⟦٢٠17⟧ قال");
+        check("mixed-digits", "کد خبر: ⟦۹۱٢٠۹۰⟧");
+    }
+
+    #[test]
+    fn clean_numbers() {
+        check("mixed-digits", "في عام ٢٠١٧ الساعة ٠٦:٠٣");
+        check("mixed-digits", "in 2017 at 06:03:29, 1,000.5");
+        check("mixed-digits", "کد خبر: ۹۱۲۰۹۰");
+    }
+
+    #[test]
+    fn two_systems_in_one_article() {
+        check("mixed-digits", "modified 24 May 2017 06:03\nMay ⟦٢٤⟧, ٢٠١٧");
+        expect_test::expect![[r#"
+            1:8-1:12 warning this number mixes Arabic-Indic and Western digits [٢٠17]
+              fix: write it in Arabic-Indic digits 7..11="٢٠١٧"
+        "#]]
+        .assert_eq(&render("mixed-digits", "في عام ٢٠17 و٢٠١٨"));
+    }
+}

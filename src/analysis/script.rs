@@ -1,0 +1,195 @@
+//! Language of each paragraph: Arabic, Persian or other.
+//!
+//! Rules depend on it (a ی is a mistake in Arabic and right in Persian; Persian writes و apart).
+//! The evidence is letters only one of the two languages uses and their most frequent function
+//! words, both looked up after folding so that Persian typed with Arabic ي and ك is still
+//! recognised by its words. A paragraph without enough evidence takes the article's majority,
+//! then the configured hint.
+
+use super::normalize::fold;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[serde(rename = "ar")]
+    Arabic,
+    #[serde(rename = "fa")]
+    Persian,
+    #[default]
+    Other,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Arabic => "ar",
+            Lang::Persian => "fa",
+            Lang::Other => "other",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Arabic => "Arabic",
+            Lang::Persian => "Persian",
+            Lang::Other => "other",
+        }
+    }
+}
+
+/// The evidence found in one paragraph.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pub arabic: u32,
+    pub persian: u32,
+    /// Letters of the Arabic script (either language).
+    pub letters: u32,
+}
+
+const PERSIAN_WORDS: &[&str] = &[
+    "در", "به", "از", "که", "این", "را", "با", "است", "برای", "آن", "شد", "کرد", "می", "های", "ها",
+    "هم", "یک", "تا", "شده", "بود", "وی", "نیز", "اند", "کند", "شود", "خود", "ما", "او", "اینکه",
+    "پس", "اما", "بین\u{200c}المللی", "گفت", "داد", "دارد", "کشور", "همه", "باید", "نمی",
+];
+
+const ARABIC_WORDS: &[&str] = &[
+    "في", "من", "على", "إلى", "الى", "التي", "الذي", "أن", "ان", "عن", "مع", "هذا", "هذه", "كان",
+    "قد", "لم", "لا", "إن", "كما", "أو", "ذلك", "بعد", "قبل", "حيث", "خلال", "وقال", "قال", "بين",
+    "الذين", "وفي", "عليه", "لها", "له", "هو", "هي", "وقد", "حتى", "أيضا", "اليوم",
+];
+
+fn word_sets() -> &'static (std::collections::HashSet<String>, std::collections::HashSet<String>) {
+    static SETS: std::sync::OnceLock<(
+        std::collections::HashSet<String>,
+        std::collections::HashSet<String>,
+    )> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| {
+        let fa: std::collections::HashSet<String> = PERSIAN_WORDS.iter().map(|w| fold(w)).collect();
+        // "بين" is shared; folded words present in both lists count for neither.
+        let ar: std::collections::HashSet<String> =
+            ARABIC_WORDS.iter().map(|w| fold(w)).filter(|w| !fa.contains(w)).collect();
+        let fa = fa.into_iter().filter(|w| !ar.contains(w)).collect();
+        (ar, fa)
+    })
+}
+
+/// Is `c` a letter of the Arabic script (Arabic and Persian letters alike)?
+pub fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0620}'..='\u{064a}' | '\u{066e}'..='\u{06d3}' | '\u{06d5}' | '\u{06fa}'..='\u{06fc}' | '\u{06ff}')
+        && c != '\u{0640}'
+}
+
+/// Letters Persian uses and Arabic does not.
+pub fn is_persian_only_letter(c: char) -> bool {
+    matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی' | 'ک')
+}
+
+/// Letters Arabic uses and Persian does not (ي and ك are typed in Persian too, so they count
+/// only as weak evidence elsewhere).
+pub fn is_arabic_only_letter(c: char) -> bool {
+    matches!(c, 'ة' | 'ى' | 'ي' | 'ك')
+}
+
+/// Collects the evidence of one paragraph.
+pub fn evidence(text: &str) -> Evidence {
+    let (ar_words, fa_words) = word_sets();
+    let mut ev = Evidence::default();
+    for c in text.chars() {
+        if is_arabic_letter(c) {
+            ev.letters += 1;
+        }
+        // Strong letters: only the four Persian letters Arabic never types; ی and ک are the
+        // very letters that leak into Arabic text, so they are not evidence of Persian.
+        match c {
+            'پ' | 'چ' | 'ژ' | 'گ' => ev.persian += 3,
+            'ة' | 'ى' => ev.arabic += 3,
+            _ => {}
+        }
+    }
+    for word in text.split(|c: char| !(is_arabic_letter(c) || c == '\u{200c}')) {
+        if word.is_empty() {
+            continue;
+        }
+        let f = fold(word);
+        if fa_words.contains(&f) {
+            ev.persian += 2;
+        } else if ar_words.contains(&f) {
+            ev.arabic += 2;
+        } else if f.starts_with("ال") && f.chars().count() > 3 {
+            ev.arabic += 1;
+        } else if f.starts_with("مي\u{200c}") || f.ends_with("\u{200c}ها") || f.ends_with("\u{200c}هاي") {
+            ev.persian += 2;
+        }
+    }
+    ev
+}
+
+impl Evidence {
+    /// The language this evidence alone settles, if any.
+    pub fn decide(self) -> Option<Lang> {
+        if self.letters < 2 {
+            return Some(Lang::Other);
+        }
+        if self.arabic > self.persian {
+            Some(Lang::Arabic)
+        } else if self.persian > self.arabic {
+            Some(Lang::Persian)
+        } else {
+            None
+        }
+    }
+}
+
+/// The language of each paragraph (one entry per item of `paragraphs`): evidence first, then the
+/// article's majority, then `hint`, then Arabic.
+pub fn detect<'a>(paragraphs: impl IntoIterator<Item = &'a str>, hint: Option<Lang>) -> Vec<Lang> {
+    let evs: Vec<Evidence> = paragraphs.into_iter().map(evidence).collect();
+    let (mut ar, mut fa) = (0u32, 0u32);
+    for ev in &evs {
+        ar += ev.arabic;
+        fa += ev.persian;
+    }
+    let majority = if ar > fa {
+        Some(Lang::Arabic)
+    } else if fa > ar {
+        Some(Lang::Persian)
+    } else {
+        None
+    };
+    let fallback = majority.or(hint).unwrap_or(Lang::Arabic);
+    evs.into_iter().map(|ev| ev.decide().unwrap_or(fallback)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(t: &str) -> Lang {
+        detect([t], None)[0]
+    }
+
+    #[test]
+    fn arabic_and_persian() {
+        assert_eq!(one("قال الرئيس في مؤتمر صحفي إن المباحثات كانت مثمرة"), Lang::Arabic);
+        assert_eq!(one("وزیر دفاع روسیه در این دیدار گفت که همکاری ادامه دارد"), Lang::Persian);
+        assert_eq!(one("newsQrCode"), Lang::Other);
+    }
+
+    #[test]
+    fn arabic_with_persian_letters_is_arabic() {
+        assert_eq!(one("تجربة مقر العملیات المشترکة بین دمشق وطهران یمکن تعمیمها على سائر المناطق"), Lang::Arabic);
+    }
+
+    #[test]
+    fn persian_with_arabic_letters_is_persian() {
+        assert_eq!(one("وزير دفاع روسيه در اين ديدار گفت كه همكاري ادامه دارد"), Lang::Persian);
+        assert_eq!(one("اين كشور در سال گذشته با مشكلات زيادي روبرو بود"), Lang::Persian);
+    }
+
+    #[test]
+    fn undecided_takes_majority() {
+        let langs = detect(["کد خبر: ۹۱۲۰۹۰", "وزیر دفاع روسیه در این دیدار گفت که"], None);
+        assert_eq!(langs, vec![Lang::Persian, Lang::Persian]);
+    }
+}

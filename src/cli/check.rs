@@ -1,0 +1,87 @@
+//! `khabar check`: run every rule over the articles and report, for people and for CI.
+
+use super::report::{self, FileResult};
+use super::{open, report_error, stdout, CorpusArgs, Outcome};
+use crate::analysis::diagnostic::Severity;
+use crate::workspace::files::read_article;
+use clap::ValueEnum;
+use rayon::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl DenyLevel {
+    fn severity(self) -> Severity {
+        match self {
+            DenyLevel::Hint => Severity::Hint,
+            DenyLevel::Info => Severity::Info,
+            DenyLevel::Warning => Severity::Warning,
+            DenyLevel::Error => Severity::Error,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = DenyLevel::Error)]
+    pub deny: DenyLevel,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let (corpus, files, mut failures) = open(&args.corpus)?;
+    let engine = &corpus.engine;
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|path| {
+            let rel = corpus.rel(path);
+            let res = read_article(path, &rel).map(|text| {
+                let analysis = engine.analyze(&text);
+                FileResult { path: rel.clone(), text, diagnostics: analysis.diagnostics }
+            });
+            res
+        })
+        .collect();
+    let mut ok = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(f) => ok.push(f),
+            Err(e) => {
+                report_error(&e);
+                failures += 1;
+            }
+        }
+    }
+    let mut out = stdout();
+    match args.format {
+        Format::Json => report::json::write(&mut out, &ok, files.len())?,
+        Format::Human | Format::Sarif | Format::Github => report::human::write(&mut out, &ok)?,
+    }
+    super::flush(out)?;
+    let deny = args.deny.severity();
+    let failing = ok.iter().flat_map(|f| &f.diagnostics).any(|d| d.severity >= deny);
+    Ok(if failures > 0 {
+        Outcome::Failed
+    } else if failing {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

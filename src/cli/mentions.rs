@@ -1,0 +1,161 @@
+//! `khabar mentions`: every knowledge-base entity mentioned in the articles.
+
+use super::{open, report_error, stdout, CorpusArgs, ListFormat, Outcome};
+use crate::analysis::mentions::Mention;
+use crate::analysis::text::{slice_chars, LineIndex};
+use crate::workspace::files::read_article;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    /// Print the number of mentions and articles per entity instead of the mentions.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    path: &'a str,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    text: &'a str,
+    entity: &'a str,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    candidates: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Stat<'a> {
+    entity: &'a str,
+    kind: &'a str,
+    mentions: usize,
+    articles: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let (corpus, files, mut failures) = open(&args.corpus)?;
+    let engine = &corpus.engine;
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|path| {
+            let rel = corpus.rel(path);
+            let found = read_article(path, &rel).map(|text| {
+                let mentions = engine.mentions(&text);
+                (text, mentions)
+            });
+            (rel, found)
+        })
+        .collect();
+    let kb = &engine.kb;
+    let mut out = stdout();
+    let mut first = true;
+    let mut stats: BTreeMap<usize, (usize, HashSet<usize>)> = BTreeMap::new();
+    if args.format == ListFormat::Json && !args.stats {
+        out.write_all(b"[")?;
+    }
+    for (fi, (rel, found)) in results.iter().enumerate() {
+        let (text, mentions) = match found {
+            Ok(x) => x,
+            Err(e) => {
+                report_error(e);
+                failures += 1;
+                continue;
+            }
+        };
+        let li = LineIndex::new(text);
+        for m in mentions {
+            let st = stats.entry(m.entity).or_default();
+            st.0 += 1;
+            st.1.insert(fi);
+            if args.stats {
+                continue;
+            }
+            write_mention(&mut out, args.format, rel, text, &li, m, kb, &mut first)?;
+        }
+    }
+    if args.stats {
+        let mut rows: Vec<_> = stats.iter().map(|(&e, (n, files))| (e, *n, files.len())).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        match args.format {
+            ListFormat::Json => {
+                let v: Vec<Stat> = rows
+                    .iter()
+                    .map(|&(e, n, a)| Stat { entity: &kb.entity(e).id, kind: kb.entity(e).kind.as_str(), mentions: n, articles: a })
+                    .collect();
+                serde_json::to_writer(&mut out, &v)?;
+                out.write_all(b"\n")?;
+            }
+            ListFormat::Human => {
+                writeln!(out, "{:<32} {:<13} {:>8} {:>8}", "entity", "kind", "mentions", "articles")?;
+                for (e, n, a) in rows {
+                    let ent = kb.entity(e);
+                    writeln!(out, "{:<32} {:<13} {:>8} {:>8}", ent.id, ent.kind.as_str(), n, a)?;
+                }
+            }
+        }
+    } else if args.format == ListFormat::Json {
+        out.write_all(b"]\n")?;
+    } else {
+        let total: usize = stats.values().map(|s| s.0).sum();
+        writeln!(out, "{total} mentions of {} entities in {} files", stats.len(), results.len())?;
+    }
+    super::flush(out)?;
+    Ok(if failures > 0 { Outcome::Failed } else { Outcome::Clean })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_mention(
+    out: &mut impl Write,
+    format: ListFormat,
+    rel: &str,
+    text: &str,
+    li: &LineIndex,
+    m: &Mention,
+    kb: &crate::analysis::kb::Kb,
+    first: &mut bool,
+) -> std::io::Result<()> {
+    let (line, col) = li.line_col(m.start);
+    let ent = kb.entity(m.entity);
+    let surface = slice_chars(text, m.start, m.end);
+    match format {
+        ListFormat::Json => {
+            if !*first {
+                out.write_all(b",")?;
+            }
+            *first = false;
+            let rec = Record {
+                path: rel,
+                start: m.start,
+                end: m.end,
+                line: line + 1,
+                column: col + 1,
+                text: surface,
+                entity: &ent.id,
+                kind: ent.kind.as_str(),
+                candidates: m.candidates.iter().map(|&c| kb.entity(c).id.as_str()).collect(),
+            };
+            serde_json::to_writer(&mut *out, &rec)?;
+            out.write_all(b"\n")
+        }
+        ListFormat::Human => {
+            let amb = if m.is_ambiguous() {
+                let ids: Vec<&str> = m.candidates.iter().map(|&c| kb.entity(c).id.as_str()).collect();
+                format!("  (ambiguous: {})", ids.join(", "))
+            } else {
+                String::new()
+            };
+            // The Arabic text goes last so that right-to-left rendering cannot reorder columns.
+            writeln!(out, "{rel}:{}:{}\t{}\t{}\t{surface}{amb}", line + 1, col + 1, ent.id, ent.kind.as_str())
+        }
+    }
+}

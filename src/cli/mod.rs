@@ -1,0 +1,138 @@
+//! The command line: argument parsing, the commands, and exit codes.
+//!
+//! Exit codes (design.md): 0 clean; 1 findings at or above the failing severity; 2 usage,
+//! configuration or I/O error, which wins over 1. An error on one file is reported and the run
+//! goes on with the others. A closed stdout (`khabar … | head`) ends the run quietly with 0.
+
+mod check;
+mod kb;
+mod mentions;
+pub mod report;
+mod rules;
+
+use crate::workspace::{find_root, Corpus, LoadError};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "khabar", version, about = "Entity mentions, diagnostics and a language server for Arabic and Persian news corpora")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every knowledge-base entity mentioned in the articles.
+    Mentions(mentions::Args),
+    /// Check articles and report what is wrong in them.
+    Check(check::Args),
+    /// Inspect the knowledge base (the embedded one merged with the workspace's).
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// List every rule, or print one rule's help.
+    Rules(rules::Args),
+    /// Run the language server over stdio.
+    Lsp,
+}
+
+/// Options every corpus command shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CorpusArgs {
+    /// Files or folders (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// The corpus root (default: the nearest folder holding khabar.toml, else the first path).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+/// What a command ended with.
+pub enum Outcome {
+    Clean,
+    Findings,
+    Failed,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Mentions(a) => mentions::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Kb(c) => kb::run(c),
+        Command::Rules(a) => rules::run(a),
+        Command::Lsp => crate::lsp::run_stdio().map(|_| Outcome::Clean),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Failed) => ExitCode::from(2),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Prints a per-file error the way every command does: `error: path:line:col: message`.
+pub fn report_error(e: &LoadError) {
+    eprintln!("error: {e}");
+}
+
+/// Opens the corpus the paths belong to, and lists its articles among them. Missing paths and
+/// unreadable folders are reported and counted, not fatal.
+pub fn open(args: &CorpusArgs) -> Result<(Corpus, Vec<PathBuf>, usize), LoadError> {
+    let paths: Vec<PathBuf> = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let root = match &args.root {
+        Some(r) => r.clone(),
+        None => default_root(&paths[0]),
+    };
+    let corpus = Corpus::load(&root)?;
+    let config_name = corpus.config_path.as_deref().map(|p| corpus.rel(p)).unwrap_or_else(|| "khabar.toml".into());
+    let filter = crate::workspace::files::Filter::new(&corpus.engine.config, &config_name)?;
+    let (files, errors) = crate::workspace::files::discover(&corpus.root, &paths, &filter);
+    for e in &errors {
+        report_error(e);
+    }
+    Ok((corpus, files, errors.len()))
+}
+
+fn default_root(first: &Path) -> PathBuf {
+    if let Some(r) = find_root(first) {
+        return r;
+    }
+    if first.is_dir() {
+        first.to_path_buf()
+    } else {
+        first.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+/// A buffered stdout whose write errors (a closed pipe) propagate as `io::Error`.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
+pub fn flush(mut w: impl Write) -> anyhow::Result<()> {
+    w.flush()?;
+    Ok(())
+}

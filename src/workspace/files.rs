@@ -1,0 +1,136 @@
+//! Finding and reading articles.
+//!
+//! Articles are plain UTF-8 text. A file that is not (invalid UTF-8, or binary) is reported with
+//! the line and column of the first bad byte and skipped; the run goes on with the others.
+
+use super::{display_rel, LoadError};
+use crate::analysis::config::Config;
+use crate::analysis::error::SourceError;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// Decodes `bytes` as UTF-8 text, refusing binary files (a NUL byte) and locating the first
+/// invalid sequence.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = locate(&bytes, pos);
+        return Err(SourceError {
+            file: name.to_string(),
+            line,
+            column,
+            message: "binary file (NUL byte), not an article".to_string(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let pos = e.utf8_error().valid_up_to();
+        let (line, column) = locate(e.as_bytes(), pos);
+        SourceError { file: name.to_string(), line, column, message: "invalid UTF-8".to_string() }
+    })
+}
+
+/// 1-based line and column (in code points of the valid prefix) of byte `pos`.
+fn locate(bytes: &[u8], pos: usize) -> (usize, usize) {
+    let before = &bytes[..pos.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// Include and exclude globs of a configuration, matched against paths relative to the root.
+pub struct Filter {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl Filter {
+    pub fn new(config: &Config, config_name: &str) -> Result<Filter, SourceError> {
+        let build = |globs: &[String], key: &str| -> Result<GlobSet, SourceError> {
+            let mut b = GlobSetBuilder::new();
+            for g in globs {
+                let glob = Glob::new(g).map_err(|e| SourceError {
+                    file: config_name.to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!("invalid glob `{g}` in `{key}`: {}", e.kind()),
+                })?;
+                b.add(glob);
+            }
+            b.build().map_err(|e| SourceError {
+                file: config_name.to_string(),
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+            })
+        };
+        Ok(Filter { include: build(&config.include, "include")?, exclude: build(&config.exclude, "exclude")? })
+    }
+
+    pub fn accepts(&self, rel: &str) -> bool {
+        self.include.is_match(rel) && !self.exclude.is_match(rel)
+    }
+}
+
+/// The articles named by `paths` (files as given; folders walked and filtered by the globs),
+/// sorted and without duplicates. Missing paths are returned as errors beside the list.
+pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => errors.push(LoadError::io(p, &e)),
+            Ok(m) if m.is_file() => out.push(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
+            Ok(_) => {
+                let walker = walkdir::WalkDir::new(p).follow_links(false).sort_by_file_name().into_iter();
+                for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
+                    match entry {
+                        Err(e) => {
+                            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone());
+                            let io = e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk error"));
+                            errors.push(LoadError::io(&path, &io));
+                        }
+                        Ok(e) if e.file_type().is_file() => {
+                            let abs = std::path::absolute(e.path()).unwrap_or_else(|_| e.path().to_path_buf());
+                            if filter.accepts(&display_rel(root, &abs)) {
+                                out.push(abs);
+                            }
+                        }
+                        Ok(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    (out, errors)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+}
+
+/// Reads one article: UTF-8, BOM removed (offsets count from after it).
+pub fn read_article(path: &Path, name: &str) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, &e))?;
+    let text = decode(name, bytes)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_errors_are_located() {
+        let e = decode("a.txt", b"ok\nab\xffc".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.column, e.message.as_str()), (2, 3, "invalid UTF-8"));
+        let e = decode("a.txt", "خ\0".as_bytes().to_vec()).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 2));
+        assert!(e.message.contains("binary"));
+        assert_eq!(decode("a.txt", Vec::new()).unwrap(), "");
+    }
+}

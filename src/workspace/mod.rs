@@ -1,0 +1,113 @@
+//! A corpus on disk: its root, its `khabar.toml`, its knowledge bases and its articles.
+//!
+//! This is the layer that does I/O for the core. Paths it reports are relative to the corpus
+//! root with `/`, the form every output contract uses.
+
+pub mod files;
+
+use crate::analysis::config::Config;
+use crate::analysis::error::SourceError;
+use crate::analysis::kb::{parse_kb, Kb};
+use crate::analysis::{rules, Engine};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub const CONFIG_FILE: &str = "khabar.toml";
+
+/// Why a corpus or one of its files could not be read.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Source(#[from] SourceError),
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+impl LoadError {
+    pub fn io(path: &Path, err: &std::io::Error) -> Self {
+        let message = match err.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => err.to_string(),
+        };
+        LoadError::Io { path: path.display().to_string(), message }
+    }
+}
+
+/// A corpus: where it is rooted and how to analyse it.
+#[derive(Clone, Debug)]
+pub struct Corpus {
+    pub root: PathBuf,
+    /// The `khabar.toml` in use, if any.
+    pub config_path: Option<PathBuf>,
+    pub engine: Engine,
+    /// Workspace KB files in merge order (absolute), for watchers and go-to-definition.
+    pub kb_paths: Vec<PathBuf>,
+}
+
+/// The nearest folder at or above `start` holding a `khabar.toml`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()? } else { start };
+    let mut dir = std::path::absolute(start).ok()?;
+    loop {
+        if dir.join(CONFIG_FILE).is_file() {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+impl Corpus {
+    /// Loads the corpus rooted at `root`: its `khabar.toml` when there is one, and the KBs it
+    /// names merged into the embedded one.
+    pub fn load(root: &Path) -> Result<Corpus, LoadError> {
+        let root = std::path::absolute(root).map_err(|e| LoadError::io(root, &e))?;
+        let config_path = root.join(CONFIG_FILE);
+        let (config, config_path) = if config_path.is_file() {
+            let text = read_text(&config_path)?;
+            let cfg = Config::parse(&display_rel(&root, &config_path), &text, &rules::ids())?;
+            (cfg, Some(config_path))
+        } else {
+            (Config::default(), None)
+        };
+        Corpus::with_config(root, config, config_path)
+    }
+
+    /// Builds the corpus for an already parsed configuration (the server merges editor settings
+    /// into it first).
+    pub fn with_config(root: PathBuf, config: Config, config_path: Option<PathBuf>) -> Result<Corpus, LoadError> {
+        let mut kb = Kb::embedded();
+        let mut kb_paths = Vec::new();
+        for rel in &config.kb {
+            let path = root.join(rel);
+            let text = read_text(&path)?;
+            let name = display_rel(&root, &path);
+            let raw = parse_kb(&name, &text)?;
+            kb.merge(raw, &name, false)?;
+            kb_paths.push(path);
+        }
+        Ok(Corpus { root, config_path, engine: Engine::new(kb, config), kb_paths })
+    }
+
+    /// `path` relative to the root with `/`, or as given when it is outside.
+    pub fn rel(&self, path: &Path) -> String {
+        display_rel(&self.root, path)
+    }
+}
+
+/// `path` relative to `root` with `/` separators; the absolute path when it is outside.
+pub fn display_rel(root: &Path, path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match abs.strip_prefix(root) {
+        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Reads a UTF-8 configuration or KB file, with located errors for bad bytes.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, &e))?;
+    files::decode(&path.display().to_string(), bytes).map_err(LoadError::Source)
+}
