@@ -43,8 +43,14 @@ pub struct Prepared<'a> {
 impl<'a> Prepared<'a> {
     pub fn new(text: &'a str, hint: Option<Lang>) -> Self {
         let lines: Vec<Line<'a>> = text::lines(text).collect();
-        let langs = script::detect(lines.iter().map(|l| l.text), hint);
         let norm = normalize::normalize(text);
+        // Folded lines correspond one to one with original lines (CRLF folds to one break).
+        let mut folded = norm.text.split('\n');
+        let evs = lines
+            .iter()
+            .map(|l| script::evidence_folded(l.text, folded.next().unwrap_or("")))
+            .collect();
+        let langs = script::decide_all(evs, hint);
         Prepared { text, lines, langs, norm }
     }
 

@@ -32,7 +32,12 @@ enum Fold {
     Space,
 }
 
+#[inline(always)]
 fn fold_char(c: char) -> Fold {
+    // Most characters of a text are kept as they are: answer those before the big match.
+    if matches!(c, 'a'..='z' | '0'..='9' | '\u{0621}'..='\u{0622}' | '\u{0624}' | '\u{0626}'..='\u{0628}' | '\u{062a}'..='\u{063a}' | '\u{0641}'..='\u{0642}' | '\u{0644}'..='\u{0648}' | '\u{064a}') && c != 'آ' {
+        return Fold::Keep(c);
+    }
     match c {
         'أ' | 'إ' | 'آ' | 'ٱ' | '\u{0672}' | '\u{0673}' => Fold::Keep('ا'),
         'ی' | 'ى' | 'ې' => Fold::Keep('ي'),
@@ -71,6 +76,8 @@ pub fn fold(s: &str) -> String {
 }
 
 /// Folds `text`, keeping a map back to code-point offsets of `text`.
+///
+/// A CRLF pair folds to one `\n` so that folded lines and original lines correspond one to one.
 pub fn normalize(text: &str) -> Normalized {
     let mut out = String::with_capacity(text.len());
     let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(text.len() / 256 + 4);
@@ -80,45 +87,80 @@ pub fn normalize(text: &str) -> Normalized {
     let mut expected = 0usize;
     // Runs of whitespace fold to one space; the first of a run is kept.
     let mut last_space = false;
-    let mut chars = text.chars().enumerate().peekable();
-    while let Some((i, c)) = chars.next() {
-        let folded = match fold_char(c) {
+    let bytes = text.as_bytes();
+    let mut i = 0usize; // code-point index of `c`
+    let mut skip_next = false;
+    for (b, c) in text.char_indices() {
+        let idx = i;
+        i += 1;
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let next_b = b + c.len_utf8();
+        let k = match fold_char(c) {
             Fold::Keep(k) => {
-                // A base letter followed by a combining hamza or madda becomes one letter.
-                if let Some(&(_, next)) = chars.peek() {
-                    if let Some(composed) = compose(k, next) {
-                        chars.next();
-                        Some(composed)
-                    } else {
-                        Some(k)
+                // A base letter followed by a combining hamza or madda (U+0653..U+0655, UTF-8
+                // D9 93..95) becomes one letter.
+                if bytes.get(next_b) == Some(&0xd9) && matches!(bytes.get(next_b + 1), Some(0x93..=0x95)) {
+                    let mark = text[next_b..].chars().next().unwrap_or(' ');
+                    match compose(k, mark) {
+                        Some(composed) => {
+                            skip_next = true;
+                            composed
+                        }
+                        None => k,
                     }
+                } else if c == '\r' && bytes.get(next_b) == Some(&b'\n') {
+                    skip_next = true;
+                    '\n'
                 } else {
-                    Some(k)
+                    k
                 }
             }
-            Fold::Drop => None,
+            Fold::Drop => continue,
             Fold::Space => {
                 if last_space {
-                    None
-                } else {
-                    Some(' ')
+                    continue;
                 }
+                ' '
             }
         };
-        let Some(k) = folded else { continue };
         last_space = k == ' ';
-        if i != expected || since_anchor >= ANCHOR_EVERY {
-            anchors.push((out.len() as u32, i as u32));
+        if idx != expected || since_anchor >= ANCHOR_EVERY {
+            anchors.push((out.len() as u32, idx as u32));
             since_anchor = 0;
         }
         out.push(k);
         since_anchor += 1;
         // The map assumes one original character per folded one; a composed pair breaks that,
         // so the next kept character gets an anchor.
-        expected = i + 1;
+        expected = idx + 1;
     }
-    let orig_end = text.chars().count();
-    Normalized { text: out, anchors, orig_end }
+    Normalized { text: out, anchors, orig_end: i }
+}
+
+/// Folds one word into `out` (cleared first), without a map: for word-list look-ups in hot
+/// loops, where [`fold`] would allocate.
+pub fn fold_into(word: &str, out: &mut String) {
+    out.clear();
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        match fold_char(c) {
+            Fold::Keep(k) => {
+                let k = match chars.peek().and_then(|&m| compose(k, m)) {
+                    Some(composed) => {
+                        chars.next();
+                        composed
+                    }
+                    None => k,
+                };
+                out.push(k);
+            }
+            Fold::Drop => {}
+            Fold::Space => out.push(' '),
+        }
+    }
 }
 
 impl Normalized {
@@ -154,7 +196,13 @@ impl Normalized {
 /// A word character for boundary checks on folded text: letters, digits and ZWNJ (which joins
 /// the parts of one Persian word).
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || c == ZWNJ || c.is_ascii_digit()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if ('\u{0621}'..='\u{064a}').contains(&c) {
+        return true;
+    }
+    c.is_alphabetic() || c == ZWNJ
 }
 
 #[cfg(test)]
@@ -196,6 +244,8 @@ mod tests {
     #[test]
     fn keeps_zwnj_and_breaks() {
         assert_eq!(fold("می\u{200c}شود"), "مي\u{200c}شود");
-        assert_eq!(normalize("a\r\nb").text, "a\n\nb");
+        assert_eq!(normalize("a\r\nb\rc").text, "a\nb\nc");
+        let n = normalize("a\r\nb");
+        assert_eq!(n.to_orig(2), 3);
     }
 }

@@ -6,7 +6,7 @@
 //! recognised by its words. A paragraph without enough evidence takes the article's majority,
 //! then the configured hint.
 
-use super::normalize::fold;
+use super::normalize::{fold, fold_into};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -50,7 +50,7 @@ pub struct Evidence {
 const PERSIAN_WORDS: &[&str] = &[
     "در", "به", "از", "که", "این", "را", "با", "است", "برای", "آن", "شد", "کرد", "می", "های", "ها",
     "هم", "یک", "تا", "شده", "بود", "وی", "نیز", "اند", "کند", "شود", "خود", "ما", "او", "اینکه",
-    "پس", "اما", "بین\u{200c}المللی", "گفت", "داد", "دارد", "کشور", "همه", "باید", "نمی",
+    "پس", "اما", "گفت", "داد", "دارد", "کشور", "همه", "باید", "نمی",
 ];
 
 const ARABIC_WORDS: &[&str] = &[
@@ -59,18 +59,21 @@ const ARABIC_WORDS: &[&str] = &[
     "الذين", "وفي", "عليه", "لها", "له", "هو", "هي", "وقد", "حتى", "أيضا", "اليوم",
 ];
 
-fn word_sets() -> &'static (std::collections::HashSet<String>, std::collections::HashSet<String>) {
-    static SETS: std::sync::OnceLock<(
-        std::collections::HashSet<String>,
-        std::collections::HashSet<String>,
-    )> = std::sync::OnceLock::new();
+/// The folded function words of each language, sorted for binary search; a word in both lists
+/// counts for neither.
+fn word_sets() -> &'static (Vec<&'static str>, Vec<&'static str>) {
+    static SETS: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> = std::sync::OnceLock::new();
     SETS.get_or_init(|| {
-        let fa: std::collections::HashSet<String> = PERSIAN_WORDS.iter().map(|w| fold(w)).collect();
-        // "بين" is shared; folded words present in both lists count for neither.
-        let ar: std::collections::HashSet<String> =
-            ARABIC_WORDS.iter().map(|w| fold(w)).filter(|w| !fa.contains(w)).collect();
-        let fa = fa.into_iter().filter(|w| !ar.contains(w)).collect();
-        (ar, fa)
+        let leak = |w: &str| -> &'static str { Box::leak(fold(w).into_boxed_str()) };
+        let fa: Vec<&'static str> = PERSIAN_WORDS.iter().map(|w| leak(w)).collect();
+        let ar: Vec<&'static str> = ARABIC_WORDS.iter().map(|w| leak(w)).collect();
+        let mut ar2: Vec<&'static str> = ar.iter().copied().filter(|w| !fa.contains(w)).collect();
+        let mut fa2: Vec<&'static str> = fa.iter().copied().filter(|w| !ar.contains(w)).collect();
+        ar2.sort_unstable();
+        ar2.dedup();
+        fa2.sort_unstable();
+        fa2.dedup();
+        (ar2, fa2)
     })
 }
 
@@ -107,18 +110,82 @@ pub fn evidence(text: &str) -> Evidence {
             _ => {}
         }
     }
+    let mut f = String::with_capacity(32);
     for word in text.split(|c: char| !(is_arabic_letter(c) || c == '\u{200c}')) {
         if word.is_empty() {
             continue;
         }
-        let f = fold(word);
-        if fa_words.contains(&f) {
+        fold_into(word, &mut f);
+        // Function words are short; longer words are only looked at for their affixes.
+        if f.len() <= 12 && fa_words.binary_search(&f.as_str()).is_ok() {
             ev.persian += 2;
-        } else if ar_words.contains(&f) {
+        } else if f.len() <= 12 && ar_words.binary_search(&f.as_str()).is_ok() {
             ev.arabic += 2;
-        } else if f.starts_with("ال") && f.chars().count() > 3 {
+        } else if f.starts_with("ال") && f.len() > 6 {
             ev.arabic += 1;
         } else if f.starts_with("مي\u{200c}") || f.ends_with("\u{200c}ها") || f.ends_with("\u{200c}هاي") {
+            ev.persian += 2;
+        }
+    }
+    ev
+}
+
+/// A small, fast hasher for the short function words (FNV-1a); SipHash dominates otherwise.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>;
+
+fn hashed_sets() -> &'static (WordSet, WordSet) {
+    static SETS: std::sync::OnceLock<(WordSet, WordSet)> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| {
+        let (ar, fa) = word_sets();
+        (ar.iter().copied().collect(), fa.iter().copied().collect())
+    })
+}
+
+/// The evidence of one paragraph from its original text (for the letters folding erases, ة and
+/// ى) and its folded text (for words): the fast path used on whole articles.
+pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
+    let (ar_words, fa_words) = hashed_sets();
+    let mut ev = Evidence::default();
+    // UTF-8: پ DA BE, چ DA 86, ژ DA 98, گ DA AF, ة D8 A9, ى D9 89.
+    let b = orig.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        match (b[i], b[i + 1]) {
+            (0xda, 0xbe | 0x86 | 0x98 | 0xaf) => ev.persian += 3,
+            (0xd8, 0xa9) | (0xd9, 0x89) => ev.arabic += 3,
+            _ => {}
+        }
+        i += 1;
+    }
+    for word in folded.split(|c: char| !(is_arabic_letter(c) || c == '\u{200c}')) {
+        if word.is_empty() {
+            continue;
+        }
+        ev.letters += word.chars().filter(|&c| c != '\u{200c}').count() as u32;
+        if word.len() <= 12 && fa_words.contains(word) {
+            ev.persian += 2;
+        } else if word.len() <= 12 && ar_words.contains(word) {
+            ev.arabic += 2;
+        } else if word.starts_with("ال") && word.len() > 6 {
+            ev.arabic += 1;
+        } else if word.starts_with("مي\u{200c}") || word.ends_with("\u{200c}ها") || word.ends_with("\u{200c}هاي") {
             ev.persian += 2;
         }
     }
@@ -144,7 +211,12 @@ impl Evidence {
 /// The language of each paragraph (one entry per item of `paragraphs`): evidence first, then the
 /// article's majority, then `hint`, then Arabic.
 pub fn detect<'a>(paragraphs: impl IntoIterator<Item = &'a str>, hint: Option<Lang>) -> Vec<Lang> {
-    let evs: Vec<Evidence> = paragraphs.into_iter().map(evidence).collect();
+    decide_all(paragraphs.into_iter().map(evidence).collect(), hint)
+}
+
+/// Settles every paragraph's language from its evidence: its own, then the article's majority,
+/// then `hint`, then Arabic.
+pub fn decide_all(evs: Vec<Evidence>, hint: Option<Lang>) -> Vec<Lang> {
     let (mut ar, mut fa) = (0u32, 0u32);
     for ev in &evs {
         ar += ev.arabic;
