@@ -1,9 +1,27 @@
 //! `duplicate-line`: a line that repeats an earlier line of the same article.
 //!
-//! (Being written: this rule reports nothing yet.)
+//! Scrapers that take both a page's `<title>` and its `<h1>`, or a headline and its copy typed on
+//! a Persian keyboard, leave the same line twice. Lines are compared on a key that folds letters
+//! (so the Persian-lettered copy شمخانی: … meets شمخاني: …), and drops bullets, indentation and
+//! punctuation (so `• لابد من …` meets `لابد من …`).
+//!
+//! A line made of one sentence written several times over (a scraped `content="…"` attribute
+//! repeated with its `" />` remnants) is a duplicate of itself and is reported too.
+//!
+//! Lines of fewer than five words are ignored: on a day of Saudi news every repeat that short
+//! was legitimate — a song's chorus, an ingredient in two recipes (ملعقة صغيرة من الملح), a
+//! section label or byline — while the accidental repeats (headlines, bullet points, paragraphs)
+//! all had six words or more. Enumerated list items (`3 - تطبيق «فيسبوك»`) are ignored too: the
+//! same entry in two rankings is not a duplicate. Navigation lines are left to
+//! `scraper-boilerplate`.
 
+use std::collections::HashMap;
+
+use super::scraper_boilerplate::is_boilerplate_line;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::normalize::fold;
+use crate::analysis::text::Line;
 
 pub struct DuplicateLine;
 
@@ -11,14 +29,255 @@ static META: RuleMeta = RuleMeta {
     id: "duplicate-line",
     default_severity: Severity::Warning,
     summary: "a line that repeats an earlier line of the same article",
-    help: "## What it does\n\n(Being written.)\n",
-    fixable: false,
+    help: "## What it does\n\n\
+Reports a line whose text repeats an earlier line of the same article, comparing after folding \
+letter variants (ي/ی، ك/ک، ة/ه، alef forms, tashkeel) and dropping bullets, indentation and \
+punctuation. A line made of the same sentence several times over is reported too. Blank lines, \
+lines of fewer than five words, enumerated list items and navigation lines are ignored.\n\n\
+## Why it matters\n\n\
+A duplicated headline or paragraph is a scraping accident; it doubles the weight of that text in \
+every count and every model trained on the corpus.\n\n\
+## Example\n\n\
+```text\n\
+  • لابد من استمرار التعاون\n\
+    لابد من استمرار التعاون\n\
+```\n\n\
+The second line is reported, with the first as related information; the fix deletes it.\n",
+    fixable: true,
 };
+
+/// Lines with fewer words than this are not compared (see the module documentation).
+const MIN_WORDS: usize = 5;
+/// Longest line (in words) checked for repeating itself; longer lines are prose, and the check
+/// is quadratic in the worst case.
+const MAX_SELF_WORDS: usize = 4000;
+
+/// The folded words of a line, each with its code-point span in the article.
+fn words(line: &Line<'_>) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 0;
+    let mut pos = line.start;
+    let flush =
+        |cur: &mut String, start: usize, end: usize, out: &mut Vec<(String, usize, usize)>| {
+            if !cur.is_empty() {
+                let f = fold(cur);
+                if !f.is_empty() {
+                    out.push((f, start, end));
+                }
+                cur.clear();
+            }
+        };
+    for c in line.text.chars() {
+        // Tashkeel and tatweel are not letters for `is_alphanumeric` but belong to the word.
+        let in_word =
+            c.is_alphanumeric() || matches!(c, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}');
+        if in_word {
+            if cur.is_empty() {
+                start = pos;
+            }
+            cur.push(c);
+        } else {
+            // ZWNJ, bullets, punctuation and spaces all separate words for comparison.
+            flush(&mut cur, start, pos, &mut out);
+        }
+        pos += 1;
+    }
+    flush(&mut cur, start, pos, &mut out);
+    out
+}
+
+/// The span that deletes line `i` with one line break: its own, or for the last line the one
+/// before it.
+fn deletion_span(lines: &[Line<'_>], i: usize) -> (usize, usize) {
+    let line = &lines[i];
+    match lines.get(i + 1) {
+        Some(next) => (line.start, next.start),
+        None => match i.checked_sub(1).and_then(|p| lines.get(p)) {
+            Some(prev) => (prev.end, line.end),
+            None => (line.start, line.end),
+        },
+    }
+}
+
+/// The shortest period `p` (in words, at least [`MIN_WORDS`]) such that the line is its first
+/// `p` words written `n ≥ 2` times, the last copy possibly cut short; returns `(p, copies)`,
+/// counting a cut copy as one.
+fn self_period(ws: &[(String, usize, usize)]) -> Option<(usize, usize)> {
+    let n = ws.len();
+    if !(2 * MIN_WORDS..=MAX_SELF_WORDS).contains(&n) {
+        return None;
+    }
+    let first = &ws[0].0;
+    for p in MIN_WORDS..=n / 2 {
+        if ws[p].0 != *first {
+            continue;
+        }
+        if (p..n).all(|i| ws[i].0 == ws[i - p].0) {
+            return Some((p, n.div_ceil(p)));
+        }
+    }
+    None
+}
+
+fn line_span(line: &Line<'_>) -> (usize, usize) {
+    let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
+    let len = line.text.chars().count();
+    let trail = line
+        .text
+        .chars()
+        .rev()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    (
+        line.start + lead,
+        (line.start + len.saturating_sub(trail)).max(line.start + lead),
+    )
+}
 
 impl Rule for DuplicateLine {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let lines = &cx.prep.lines;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            let ws = words(line);
+            let enumerated = ws
+                .first()
+                .is_some_and(|w| w.0.chars().all(|c| c.is_ascii_digit()));
+            if enumerated
+                || ws.len() < MIN_WORDS
+                || (is_boilerplate_line(line.text) && !has_prose_repeat(&ws))
+            {
+                continue;
+            }
+            let (s, e) = line_span(line);
+            let key: String = ws
+                .iter()
+                .map(|w| w.0.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(&j) = seen.get(&key) {
+                let (fs, fe) = line_span(&lines[j]);
+                let (ds, de) = deletion_span(lines, i);
+                out.push(
+                    Diagnostic::new(
+                        META.id,
+                        Severity::Warning,
+                        s,
+                        e,
+                        format!("this line repeats line {}", j + 1),
+                    )
+                    .with_related(fs, fe, "first written here")
+                    .with_fix("delete the repeated line", ds, de, ""),
+                );
+                continue;
+            }
+            seen.insert(key, i);
+            if let Some((p, copies)) = self_period(&ws) {
+                // Keep the first copy up to its last word; what follows is the repeats.
+                let keep_end = ws[p - 1].2;
+                out.push(
+                    Diagnostic::new(
+                        META.id,
+                        Severity::Warning,
+                        s,
+                        e,
+                        format!("this line repeats itself: the same {p} words {copies} times"),
+                    )
+                    .with_fix("keep only the first copy", keep_end, e, ""),
+                );
+            }
+        }
+    }
+}
+
+/// A boilerplate line (one with `" />` remnants) is still checked when it is prose repeated
+/// over itself: that is the very shape a scraped `content` attribute takes.
+fn has_prose_repeat(ws: &[(String, usize, usize)]) -> bool {
+    self_period(ws).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::rules::testing::{check, render};
+
+    const R: &str = "duplicate-line";
+
+    #[test]
+    fn repeated_lines() {
+        check(
+            R,
+            "قال الرئيس اليوم كلاما طويلا\n\n⟦قال الرئيس اليوم كلاما طويلا⟧",
+        );
+        // Folded letters: the Persian-lettered copy of an Arabic headline.
+        check(R, "شمخاني: تجربة العمليات المشتركة يمكن تعميمها\n\n⟦شمخانی: تجربة العملیات المشترکة یمکن تعمیمها⟧");
+        // Bullets, indentation and punctuation do not count.
+        check(
+            R,
+            "  • لا بد من استمرار التعاون\n    ⟦لا بد من استمرار التعاون.⟧",
+        );
+        check(
+            R,
+            "ذهب الولد إلى المدرسة صباحا\r\n⟦ذهب الولد إلى المدرسة صباحا⟧\r\n",
+        );
+        // Tashkeel does not count.
+        check(R, "وصل الوفد إلى المدينة أمس\n⟦وَصَلَ الوفد إلى المدينة أمس⟧");
+    }
+
+    #[test]
+    fn distinct_and_short_lines() {
+        check(R, "قال الرئيس اليوم كلاما\nقال الرئيس أمس كلاما");
+        // Short lines: labels, bylines, a chorus, an ingredient may legitimately repeat.
+        check(R, "الرياض - واس\nنص أول\nالرياض - واس\nنص أول");
+        check(
+            R,
+            "- ملعقة صغيرة من الملح.\nطريقة التحضير\n- ملعقة صغيرة من الملح.",
+        );
+        // The same entry in two enumerated lists.
+        check(
+            R,
+            "1. تطبيق «فيسبوك» للتواصل مع الأصدقاء\n\n3. تطبيق «فيسبوك» للتواصل مع الأصدقاء",
+        );
+        check(R, "\n\n   \n\n");
+        // A longer line is not a duplicate of a shorter one it starts with.
+        check(R, "قال الرئيس اليوم كلاما\nقال الرئيس اليوم كلاما كثيرا");
+        // Navigation lines are scraper-boilerplate's.
+        check(R, "أهم الأخبار ايران\nالنص هنا\nأهم الأخبار ايران");
+    }
+
+    #[test]
+    fn line_repeating_itself() {
+        check(
+            R,
+            "⟦عقد الاجتماع الأول للمسؤولين الثلاثاء،...\" /> عقد الاجتماع الأول للمسؤولين الثلاثاء،...\" /> عقد الاجتماع الأول⟧\nنص",
+        );
+        // A sentence that merely uses a word twice is not a repeat.
+        check(R, "الأمن هو الأمن والأمن هو الأساس في كل شيء");
+    }
+
+    #[test]
+    fn messages_and_fixes() {
+        expect_test::expect![[r#"
+            5:1-5:29 warning this line repeats line 3 [ذهب الولد للمدرسة صباح اليوم]
+              fix: delete the repeated line 58..87=""
+        "#]]
+        .assert_eq(&render(R, "ذهب الولد إلى المدرسة صباحا\n\nذهب الولد للمدرسة صباح اليوم\n\nذهب الولد للمدرسة صباح اليوم"));
+        expect_test::expect![[r#"
+            1:1-1:68 warning this line repeats itself: the same 5 words 3 times [جاء الوفد الرسمي إلى المدينة جاء الوفد الرسمي إلى المدينة جاء الوفد]
+              fix: keep only the first copy 28..67=""
+        "#]]
+        .assert_eq(&render(R, "جاء الوفد الرسمي إلى المدينة جاء الوفد الرسمي إلى المدينة جاء الوفد"));
+        expect_test::expect![[r#"
+            2:1-2:26 warning this line repeats line 1 [نص المقال الأول هنا كاملا]
+              fix: delete the repeated line 25..52=""
+        "#]]
+        .assert_eq(&render(
+            R,
+            "نص المقال الأول هنا كاملا\r\nنص المقال الأول هنا كاملا",
+        ));
+    }
 }
