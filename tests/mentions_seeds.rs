@@ -89,6 +89,11 @@ fn adjectives_and_common_words_are_not_entities() {
     for (name, text) in &seeds {
         for m in engine.mentions(text) {
             let ent = engine.kb.entity(m.entity);
+            let span = khabar::analysis::text::slice_chars(text, m.start, m.end);
+            if span.contains(char::is_whitespace) {
+                // A multi-word name may end in an adjective of its own (مكتب الأمن الوطني السوري).
+                continue;
+            }
             let word = fold(&word_around(text, m.start, m.end));
             for adj in &adjectives {
                 assert!(

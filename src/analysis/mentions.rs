@@ -78,6 +78,8 @@ pub struct Matcher {
     targets: Vec<Vec<Target>>,
     cue_before: HashSet<String>,
     cue_after: HashSet<String>,
+    /// Folded title words (اللواء، ارتشبد …): a bare surname right after one counts as a name.
+    titles: Vec<String>,
 }
 
 const CUE_AFTER: &[&str] = &["للأنباء", "للانباء", "الإخبارية", "الاخبارية", "نيوز", "نیوز", "آنلاین"];
@@ -157,7 +159,8 @@ impl Matcher {
         };
         let cue_before = kb.cue_words.iter().map(|w| fold(w)).collect();
         let cue_after = CUE_AFTER.iter().map(|w| fold(w)).collect();
-        Matcher { ac, targets, cue_before, cue_after }
+        let titles = kb.title_words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
+        Matcher { ac, targets, cue_before, cue_after, titles }
     }
 
     /// Every mention in a folded article. `lang_at` gives the language of the paragraph holding
@@ -194,6 +197,7 @@ impl Matcher {
                 if t.needs == Needs::Cue && !self.has_cue(text, ws, e) {
                     continue;
                 }
+                let titled = t.needs == Needs::FullName && self.after_title(text, ws);
                 cands.push(Cand {
                     s: name_s,
                     e,
@@ -202,10 +206,20 @@ impl Matcher {
                     needs: t.needs,
                     glued: t.variant == Variant::Glued,
                     attachment,
+                    titled,
                 });
             }
         }
         resolve(norm, cands)
+    }
+
+    /// Does a title word (اللواء، الرئيس …) stand right before the word starting at `ws`? Then
+    /// a bare surname names the person even before the full name appeared (اللواء مملوك).
+    fn after_title(&self, text: &str, ws: usize) -> bool {
+        let before = text[..ws].trim_end_matches(' ');
+        self.titles.iter().any(|t| {
+            before.strip_suffix(t.as_str()).is_some_and(|rest| !rest.chars().next_back().is_some_and(is_word_char))
+        })
     }
 
     /// Is the word at `ws..e` next to a cue: a cue word among the two words before it, «…» or
@@ -284,6 +298,8 @@ struct Cand {
     needs: Needs,
     glued: bool,
     attachment: Attachment,
+    /// A bare surname right after a title word.
+    titled: bool,
 }
 
 /// Longest first, then leftmost, then KB order; then drops bare surnames that come before any
@@ -321,7 +337,7 @@ fn resolve(norm: &Normalized, mut cands: Vec<Cand>) -> Vec<Mention> {
         let first = &group[0];
         if group.len() == 1 {
             match first.needs {
-                Needs::FullName if !seen_full.contains(&first.entity) => continue,
+                Needs::FullName if !first.titled && !seen_full.contains(&first.entity) => continue,
                 Needs::Nothing => {
                     seen_full.insert(first.entity);
                 }

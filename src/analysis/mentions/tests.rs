@@ -8,6 +8,7 @@ use crate::analysis::Prepared;
 
 const KB: &str = r#"
 cue_words = ["وكالة", "صحيفة", "خبرگزاری", "روزنامه"]
+title_words = ["رئيس الوزراء", "اللواء"]
 
 [[entity]]
 id = "syria"
@@ -171,6 +172,9 @@ fn bare_surname_needs_the_full_name_first() {
     check("يوم الخميس قال خميس", &[]);
     check("قال ⟦عماد خميس⟧ إن … وأضاف ⟦خميس⟧ يوم الخميس", &["khamis", "khamis"]);
     check("وأضاف خميس ثم قال ⟦عماد خميس⟧", &["khamis"]);
+    // A title before the surname names the person too.
+    check("قال رئيس الوزراء ⟦خميس⟧ يوم الخميس", &["khamis"]);
+    check("قال رئيس خميس", &[]);
 }
 
 #[test]
