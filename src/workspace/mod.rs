@@ -17,7 +17,7 @@ pub const CONFIG_FILE: &str = "khabar.toml";
 /// Why a corpus or one of its files could not be read.
 #[derive(Debug, Error)]
 pub enum LoadError {
-    #[error("{0}")]
+    #[error(transparent)]
     Source(#[from] SourceError),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
