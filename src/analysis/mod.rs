@@ -94,8 +94,40 @@ impl Engine {
     /// Mentions only, for `khabar mentions` and the index. `text` must not start with a BOM
     /// (see [`text::strip_bom`]).
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
-        let p = self.prepare(text);
-        self.matcher.find(&p.norm, &|o| p.lang_at(o))
+        // Only mentions with something glued before them need their paragraph's language, so
+        // languages are worked out per line on demand rather than for the whole article.
+        let lines: Vec<Line<'_>> = text::lines(text).collect();
+        let norm = normalize::normalize(text);
+        let folded: Vec<&str> = norm.text.split('\n').collect();
+        let cache: std::cell::RefCell<Vec<Option<Lang>>> = std::cell::RefCell::new(vec![None; lines.len()]);
+        let all: std::cell::OnceCell<Vec<Lang>> = std::cell::OnceCell::new();
+        let lang_at = |offset: usize| -> Lang {
+            let i = match lines.binary_search_by(|l| l.start.cmp(&offset)) {
+                Ok(i) => i,
+                Err(i) => i.saturating_sub(1),
+            };
+            if let Some(Some(l)) = cache.borrow().get(i) {
+                return *l;
+            }
+            let Some(line) = lines.get(i) else { return Lang::Other };
+            let ev = script::evidence_folded(line.text, folded.get(i).copied().unwrap_or(""));
+            let lang = ev.decide().unwrap_or_else(|| {
+                let langs = all.get_or_init(|| {
+                    let evs = lines
+                        .iter()
+                        .zip(folded.iter().chain(std::iter::repeat(&"")))
+                        .map(|(l, f)| script::evidence_folded(l.text, f))
+                        .collect();
+                    script::decide_all(evs, self.config.language.lang())
+                });
+                langs.get(i).copied().unwrap_or_default()
+            });
+            if let Some(slot) = cache.borrow_mut().get_mut(i) {
+                *slot = Some(lang);
+            }
+            lang
+        };
+        self.matcher.find(&norm, &lang_at)
     }
 
     /// Mentions and every enabled rule's findings, sorted by position.

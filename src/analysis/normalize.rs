@@ -75,69 +75,129 @@ pub fn fold(s: &str) -> String {
     normalize(s).text.trim().to_string()
 }
 
+/// Is `c` kept exactly as it is (and not whitespace)? The common case, answered before
+/// [`fold_char`]'s full match so that unchanged stretches are copied in bulk.
+#[inline(always)]
+fn is_identity(c: char) -> bool {
+    matches!(c,
+        'a'..='z' | '0'..='9' | '!'..='/' | ':'..='@' | '['..='`' | '{'..='~'
+        | '\u{0621}' | '\u{0624}' | '\u{0626}'..='\u{0628}' | '\u{062a}'..='\u{063a}'
+        | '\u{0641}'..='\u{0642}' | '\u{0644}'..='\u{0648}' | '\u{064a}'
+        | '\u{060c}' | '\u{061b}' | '\u{061f}' | '\u{066a}'..='\u{066d}' | '\u{067e}' | '\u{0686}'
+        | '\u{0698}' | '\u{06af}' | '\u{00ab}' | '\u{00bb}' | '\u{200c}')
+}
+
+/// Decodes the character at byte `p` of `text` (a char boundary), with its length.
+#[inline(always)]
+fn char_at(text: &str, bytes: &[u8], p: usize) -> (char, usize) {
+    let b0 = bytes[p];
+    if b0 < 0x80 {
+        return (b0 as char, 1);
+    }
+    if b0 & 0xe0 == 0xc0 {
+        if let Some(&b1) = bytes.get(p + 1) {
+            let cp = (u32::from(b0 & 0x1f) << 6) | u32::from(b1 & 0x3f);
+            if let Some(c) = char::from_u32(cp) {
+                return (c, 2);
+            }
+        }
+    }
+    let c = text[p..].chars().next().unwrap_or('\u{fffd}');
+    (c, c.len_utf8())
+}
+
 /// Folds `text`, keeping a map back to code-point offsets of `text`.
 ///
 /// A CRLF pair folds to one `\n` so that folded lines and original lines correspond one to one.
+/// Stretches of characters that fold to themselves are copied in bulk: that is most of a text.
 pub fn normalize(text: &str) -> Normalized {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(text.len() / 256 + 4);
     anchors.push((0, 0));
-    let mut since_anchor = 0usize;
-    // Original offset the next kept character would have if nothing were dropped.
-    let mut expected = 0usize;
+    // Kept characters since the last anchor.
+    let mut since = 0usize;
+    // Something was dropped or merged since the last kept character: the next one needs an
+    // anchor, because the map assumes one original character per folded one.
+    let mut dirty = false;
     // Runs of whitespace fold to one space; the first of a run is kept.
     let mut last_space = false;
-    let bytes = text.as_bytes();
-    let mut i = 0usize; // code-point index of `c`
-    let mut skip_next = false;
-    for (b, c) in text.char_indices() {
-        let idx = i;
-        i += 1;
-        if skip_next {
-            skip_next = false;
+    // Byte offset where the pending run of unchanged characters starts.
+    let mut run_start = 0usize;
+    let mut idx = 0usize; // code-point index of the character at `p`
+    let mut p = 0usize;
+    while p < bytes.len() {
+        let (c, len) = char_at(text, bytes, p);
+        let composes = bytes.get(p + len) == Some(&0xd9) && matches!(bytes.get(p + len + 1), Some(0x93..=0x95));
+        if c == ' ' && !last_space && !dirty && since < ANCHOR_EVERY {
+            // The first space of a run is kept as it is.
+            last_space = true;
+            since += 1;
+            idx += 1;
+            p += 1;
             continue;
         }
-        let next_b = b + c.len_utf8();
-        let k = match fold_char(c) {
+        if is_identity(c) && !composes {
+            if dirty || since >= ANCHOR_EVERY {
+                out.push_str(&text[run_start..p]);
+                run_start = p;
+                anchors.push((out.len() as u32, idx as u32));
+                since = 0;
+                dirty = false;
+            }
+            last_space = false;
+            since += 1;
+            idx += 1;
+            p += len;
+            continue;
+        }
+        // Something changes here: copy the run so far, then handle this character alone.
+        out.push_str(&text[run_start..p]);
+        let mut consumed = len;
+        let mut extra_chars = 0;
+        let kept = match fold_char(c) {
             Fold::Keep(k) => {
-                // A base letter followed by a combining hamza or madda (U+0653..U+0655, UTF-8
-                // D9 93..95) becomes one letter.
-                if bytes.get(next_b) == Some(&0xd9) && matches!(bytes.get(next_b + 1), Some(0x93..=0x95)) {
-                    let mark = text[next_b..].chars().next().unwrap_or(' ');
+                if composes {
+                    let mark = text[p + len..].chars().next().unwrap_or(' ');
                     match compose(k, mark) {
                         Some(composed) => {
-                            skip_next = true;
-                            composed
+                            consumed += mark.len_utf8();
+                            extra_chars = 1;
+                            Some(composed)
                         }
-                        None => k,
+                        None => Some(k),
                     }
-                } else if c == '\r' && bytes.get(next_b) == Some(&b'\n') {
-                    skip_next = true;
-                    '\n'
+                } else if c == '\r' && bytes.get(p + 1) == Some(&b'\n') {
+                    consumed += 1;
+                    extra_chars = 1;
+                    Some('\n')
                 } else {
-                    k
+                    Some(k)
                 }
             }
-            Fold::Drop => continue,
-            Fold::Space => {
-                if last_space {
-                    continue;
-                }
-                ' '
-            }
+            Fold::Drop => None,
+            Fold::Space if last_space => None,
+            Fold::Space => Some(' '),
         };
-        last_space = k == ' ';
-        if idx != expected || since_anchor >= ANCHOR_EVERY {
-            anchors.push((out.len() as u32, idx as u32));
-            since_anchor = 0;
+        match kept {
+            Some(k) => {
+                if dirty || since >= ANCHOR_EVERY {
+                    anchors.push((out.len() as u32, idx as u32));
+                    since = 0;
+                }
+                out.push(k);
+                since += 1;
+                last_space = k == ' ';
+                dirty = extra_chars > 0;
+            }
+            None => dirty = true,
         }
-        out.push(k);
-        since_anchor += 1;
-        // The map assumes one original character per folded one; a composed pair breaks that,
-        // so the next kept character gets an anchor.
-        expected = idx + 1;
+        idx += 1 + extra_chars;
+        p += consumed;
+        run_start = p;
     }
-    Normalized { text: out, anchors, orig_end: i }
+    out.push_str(&text[run_start..]);
+    Normalized { text: out, anchors, orig_end: idx }
 }
 
 /// Folds one word into `out` (cleared first), without a map: for word-list look-ups in hot

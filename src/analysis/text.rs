@@ -302,6 +302,41 @@ pub fn slice_chars(s: &str, start: usize, end: usize) -> &str {
     &s[b0..b1]
 }
 
+/// Converts increasing code-point offsets of one string to byte offsets in amortised O(1):
+/// reporters walk mentions and findings in order, and [`slice_chars`] from the start each time
+/// would be quadratic on a large article.
+pub struct CharCursor<'a> {
+    text: &'a str,
+    chr: usize,
+    byte: usize,
+}
+
+impl<'a> CharCursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharCursor { text, chr: 0, byte: 0 }
+    }
+
+    /// Byte offset of code-point offset `chr` (clamped to the end).
+    pub fn byte_of(&mut self, chr: usize) -> usize {
+        if chr < self.chr {
+            self.chr = 0;
+            self.byte = 0;
+        }
+        let rest = &self.text[self.byte..];
+        let step = rest.char_indices().nth(chr - self.chr).map(|(b, _)| b).unwrap_or(rest.len());
+        self.byte += step;
+        self.chr = if self.byte == self.text.len() { self.chr + rest[..step].chars().count() } else { chr };
+        self.byte
+    }
+
+    /// The substring between two code-point offsets.
+    pub fn slice(&mut self, start: usize, end: usize) -> &'a str {
+        let b0 = self.byte_of(start);
+        let b1 = self.byte_of(end.max(start));
+        &self.text[b0..b1]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +375,17 @@ mod tests {
         assert_eq!(d.linecol_to_offset(LineCol { line: 0, col: 1 }, Encoding::Utf16), 0);
         assert_eq!(d.linecol_to_offset(LineCol { line: 0, col: 2 }, Encoding::Utf16), 1);
         assert_eq!(d.linecol_to_offset(LineCol { line: 0, col: 5 }, Encoding::Utf8), 1);
+    }
+
+    #[test]
+    fn cursor() {
+        let t = "😀خa\r\nب";
+        let mut c = CharCursor::new(t);
+        assert_eq!(c.slice(1, 3), "خa");
+        assert_eq!(c.slice(5, 6), "ب");
+        assert_eq!(c.slice(0, 1), "😀");
+        assert_eq!(c.slice(5, 99), "ب");
+        assert_eq!(c.byte_of(99), t.len());
     }
 
     #[test]

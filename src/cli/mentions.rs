@@ -2,7 +2,7 @@
 
 use super::{open, report_error, stdout, CorpusArgs, ListFormat, Outcome};
 use crate::analysis::mentions::Mention;
-use crate::analysis::text::{slice_chars, LineIndex};
+use crate::analysis::text::{CharCursor, LineIndex};
 use crate::workspace::files::read_article;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -73,6 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         };
         let li = LineIndex::new(text);
+        let mut cursor = CharCursor::new(text);
         for m in mentions {
             let st = stats.entry(m.entity).or_default();
             st.0 += 1;
@@ -80,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             if args.stats {
                 continue;
             }
-            write_mention(&mut out, args.format, rel, text, &li, m, kb, &mut first)?;
+            write_mention(&mut out, args.format, rel, &mut cursor, &li, m, kb, &mut first)?;
         }
     }
     if args.stats {
@@ -118,7 +119,7 @@ fn write_mention(
     out: &mut impl Write,
     format: ListFormat,
     rel: &str,
-    text: &str,
+    cursor: &mut CharCursor<'_>,
     li: &LineIndex,
     m: &Mention,
     kb: &crate::analysis::kb::Kb,
@@ -126,7 +127,7 @@ fn write_mention(
 ) -> std::io::Result<()> {
     let (line, col) = li.line_col(m.start);
     let ent = kb.entity(m.entity);
-    let surface = slice_chars(text, m.start, m.end);
+    let surface = cursor.slice(m.start, m.end);
     match format {
         ListFormat::Json => {
             if !*first {

@@ -21,6 +21,12 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
             message: "binary file (NUL byte), not an article".to_string(),
         });
     }
+    // Validation is a visible part of reading a corpus; the SIMD validator is several times
+    // faster than std's on non-ASCII text. On failure std's error locates the bad byte.
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just validated `bytes` as UTF-8.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let pos = e.utf8_error().valid_up_to();
         let (line, column) = locate(e.as_bytes(), pos);
