@@ -72,7 +72,14 @@ fn compose(base: char, mark: char) -> Option<char> {
 
 /// Folds one string the way the matcher does, without a map: for aliases and word lists.
 pub fn fold(s: &str) -> String {
-    normalize(s).text.trim().to_string()
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// Is `c` kept exactly as it is (and not whitespace)? The common case, answered before
@@ -200,12 +207,26 @@ pub fn normalize(text: &str) -> Normalized {
     Normalized { text: out, anchors, orig_end: idx }
 }
 
-/// Folds one word into `out` (cleared first), without a map: for word-list look-ups in hot
-/// loops, where [`fold`] would allocate.
+/// Folds `word` into `out` (cleared first), without a map: for word-list look-ups in hot
+/// loops, where a fresh allocation per word would dominate.
 pub fn fold_into(word: &str, out: &mut String) {
     out.clear();
+    let mut last_space = false;
     let mut chars = word.chars().peekable();
     while let Some(c) = chars.next() {
+        if is_identity(c) {
+            if let Some(&m) = chars.peek() {
+                if let Some(composed) = compose(c, m) {
+                    chars.next();
+                    out.push(composed);
+                    last_space = false;
+                    continue;
+                }
+            }
+            out.push(c);
+            last_space = false;
+            continue;
+        }
         match fold_char(c) {
             Fold::Keep(k) => {
                 let k = match chars.peek().and_then(|&m| compose(k, m)) {
@@ -216,9 +237,14 @@ pub fn fold_into(word: &str, out: &mut String) {
                     None => k,
                 };
                 out.push(k);
+                last_space = false;
             }
             Fold::Drop => {}
-            Fold::Space => out.push(' '),
+            Fold::Space if last_space => {}
+            Fold::Space => {
+                out.push(' ');
+                last_space = true;
+            }
         }
     }
 }

@@ -208,6 +208,11 @@ fn is_number(w: &str) -> bool {
 }
 
 fn line_kind(line: &str) -> Option<LineKind> {
+    // Navigation, widgets, counters and metadata are short lines (a tag list, the longest kind,
+    // has at most about twenty words): a paragraph of prose is ruled out before any folding.
+    if line.len() > 800 || line.split_whitespace().nth(32).is_some() {
+        return None;
+    }
     let k = key(line);
     if k.is_empty() {
         return None;
