@@ -279,6 +279,19 @@ impl Normalized {
     }
 }
 
+/// `char::is_alphanumeric` with the Arabic-script letters and digits answered without the
+/// Unicode table search (which dominates word splitting on Arabic text otherwise).
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if matches!(c, '\u{0621}'..='\u{063a}' | '\u{0641}'..='\u{064a}' | '\u{0660}'..='\u{0669}' | '\u{066e}'..='\u{066f}' | '\u{0671}'..='\u{06d3}' | '\u{06d5}' | '\u{06f0}'..='\u{06fc}') {
+        return true;
+    }
+    c.is_alphanumeric()
+}
+
 /// A word character for boundary checks on folded text: letters, digits and ZWNJ (which joins
 /// the parts of one Persian word).
 pub fn is_word_char(c: char) -> bool {
@@ -325,6 +338,13 @@ mod tests {
         let t = "ا\u{0654}مريكا";
         assert_eq!(fold(t), "امريكا");
         assert_eq!(span(t, "مريكا"), Some((2, 7)));
+    }
+
+    #[test]
+    fn fast_alnum_agrees_with_std() {
+        for c in ('\u{0}'..='\u{07ff}').chain('\u{2000}'..='\u{206f}') {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

@@ -207,7 +207,7 @@ fn kb_words(cx: &Context<'_>) -> HashSet<String> {
 
 fn is_word_char(c: char) -> bool {
     is_arabic_letter(c)
-        || c.is_alphanumeric()
+        || crate::analysis::normalize::is_alnum(c)
         || matches!(
             c,
             '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' | '\u{200c}'

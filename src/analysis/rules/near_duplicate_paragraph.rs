@@ -76,7 +76,7 @@ fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
 
 fn words(text: &str) -> Vec<String> {
     fold(text)
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !crate::analysis::normalize::is_alnum(c))
         .filter(|w| !w.is_empty())
         .map(|w| match w.strip_prefix('و') {
             Some(rest) if rest.chars().count() >= 3 => rest.to_string(),

@@ -234,7 +234,7 @@ fn words(line: &Line<'_>) -> Vec<Word> {
             cur.clear();
         };
     for c in line.text.chars() {
-        let in_word = c.is_alphanumeric()
+        let in_word = crate::analysis::normalize::is_alnum(c)
             || matches!(
                 c,
                 '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' | '\u{200c}'

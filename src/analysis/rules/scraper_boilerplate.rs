@@ -150,7 +150,7 @@ fn key(s: &str) -> String {
     let mut out = String::with_capacity(f.len());
     let mut space = true;
     for c in f.chars() {
-        if c.is_alphanumeric() {
+        if crate::analysis::normalize::is_alnum(c) {
             out.push(c);
             space = false;
         } else if !space {
