@@ -84,14 +84,34 @@ pub fn fold(s: &str) -> String {
 
 /// Is `c` kept exactly as it is (and not whitespace)? The common case, answered before
 /// [`fold_char`]'s full match so that unchanged stretches are copied in bulk.
+const fn identity_slow(c: u32) -> bool {
+    matches!(c,
+        0x61..=0x7a | 0x30..=0x39 | 0x21..=0x2f | 0x3a..=0x40 | 0x5b..=0x60 | 0x7b..=0x7e
+        | 0x0621 | 0x0624 | 0x0626..=0x0628 | 0x062a..=0x063a
+        | 0x0641..=0x0642 | 0x0644..=0x0648 | 0x064a
+        | 0x060c | 0x061b | 0x061f | 0x066a..=0x066d | 0x067e | 0x0686
+        | 0x0698 | 0x06af | 0x00ab | 0x00bb | 0x200c)
+}
+
+/// [`identity_slow`] for U+0000..U+07FF as a table: one load per character in the hot loop.
+static IDENTITY: [bool; 0x800] = {
+    let mut t = [false; 0x800];
+    let mut i = 0;
+    while i < 0x800 {
+        t[i] = identity_slow(i as u32);
+        i += 1;
+    }
+    t
+};
+
 #[inline(always)]
 fn is_identity(c: char) -> bool {
-    matches!(c,
-        'a'..='z' | '0'..='9' | '!'..='/' | ':'..='@' | '['..='`' | '{'..='~'
-        | '\u{0621}' | '\u{0624}' | '\u{0626}'..='\u{0628}' | '\u{062a}'..='\u{063a}'
-        | '\u{0641}'..='\u{0642}' | '\u{0644}'..='\u{0648}' | '\u{064a}'
-        | '\u{060c}' | '\u{061b}' | '\u{061f}' | '\u{066a}'..='\u{066d}' | '\u{067e}' | '\u{0686}'
-        | '\u{0698}' | '\u{06af}' | '\u{00ab}' | '\u{00bb}' | '\u{200c}')
+    let u = c as u32;
+    if u < 0x800 {
+        IDENTITY[u as usize]
+    } else {
+        u == 0x200c
+    }
 }
 
 /// Decodes the character at byte `p` of `text` (a char boundary), with its length.

@@ -73,10 +73,22 @@ pub fn run(cmd: KbCommand) -> anyhow::Result<Outcome> {
         KbCommand::Aliases { corpus } => {
             let (c, _, _) = open(&corpus)?;
             let mut seen = HashSet::new();
+            // Besides each surface form, the forms the matcher also finds that a substring
+            // search would miss: لل for a name with ال (للعراق) and multi-word names written
+            // without their spaces (ولادیمیرپوتین).
             for e in &c.engine.kb.entities {
                 for (s, _) in e.surfaces() {
-                    if seen.insert(s.to_string()) {
-                        writeln!(out, "{s}")?;
+                    let mut forms = vec![s.to_string()];
+                    if let Some(rest) = s.strip_prefix("ال") {
+                        forms.push(format!("لل{rest}"));
+                    }
+                    if s.contains(' ') {
+                        forms.push(s.replace(' ', ""));
+                    }
+                    for f in forms {
+                        if seen.insert(f.clone()) {
+                            writeln!(out, "{f}")?;
+                        }
                     }
                 }
             }
