@@ -1,9 +1,17 @@
-//! `missing-provenance`: an article with neither a named source nor a date.
+//! `missing-provenance`: an article with neither a named source nor a date anywhere in it.
 //!
-//! (Being written: this rule reports nothing yet.)
+//! A curated news corpus is only as useful as what it can say about where each text came from
+//! and when. Either one is enough: a knowledge-base source mentioned anywhere (a dateline «دمشق -
+//! سانا», a signature line (… - الوطن)), an attribution such as به گزارش or نقلا عن, or a date
+//! (24/05/2017, 2017-05-24, ٢٤ أيار ٢٠١٧, 3 خرداد 1396, May 24, 2017). An empty article has
+//! nothing to attribute and is not reported.
 
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::kb::Kind;
+use crate::analysis::normalize::fold;
+use regex::Regex;
+use std::sync::OnceLock;
 
 pub struct MissingProvenance;
 
@@ -11,14 +19,124 @@ static META: RuleMeta = RuleMeta {
     id: "missing-provenance",
     default_severity: Severity::Warning,
     summary: "an article with neither a named source nor a date",
-    help: "## What it does\n\n(Being written.)\n",
+    help: "## What it does\n\n\
+Reports an article in which no news source (from the knowledge base, or after an attribution \
+such as «نقلا عن», «به گزارش») and no date appear anywhere.\n\n\
+## Why it matters\n\n\
+Without a source or a date an article cannot be cited, deduplicated against its origin, or \
+placed in time.\n\n\
+## Example\n\n\
+An article that ends with `(سيرياهوم نيوز-وكالات-الوطن)` or starts with `دمشق، 12 كانون الثاني \
+2017` is fine; one with neither is reported on its first line.\n",
     fixable: false,
 };
+
+const MONTHS: &[&str] = &[
+    // Arabic (Egyptian/Gulf and Levantine names)
+    "يناير", "فبراير", "مارس", "أبريل", "ابريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "اغسطس",
+    "سبتمبر", "أكتوبر", "اكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار",
+    "ايار", "حزيران", "تموز", "آب", "أيلول", "ايلول", "تشرين",
+    // Hijri
+    "محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة",
+    // Persian (solar and Gregorian)
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن",
+    "اسفند", "ژانویه", "فوریه", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر",
+    "دسامبر",
+];
+
+const ATTRIBUTIONS: &[&str] = &["نقلا عن", "نقلاً عن", "به گزارش", "به نقل از", "وكالة", "صحيفة", "خبرگزاری", "روزنامه"];
+
+fn numeric_date() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| {
+        // Digits of every system: \d would accept them all, which is what is wanted here.
+        Regex::new(
+            r"(?x)\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b
+              |(?i:\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)
+              |(?i:\b\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
+        )
+        .ok()
+    })
+    .as_ref()
+}
+
+fn months() -> &'static Vec<String> {
+    static M: OnceLock<Vec<String>> = OnceLock::new();
+    M.get_or_init(|| MONTHS.iter().map(|m| fold(m)).collect())
+}
+
+/// Does the folded text hold a date: a numeric one, or a number next to a month name? Folding
+/// has already turned every digit system into ASCII digits.
+fn has_date(folded: &str) -> bool {
+    if numeric_date().is_some_and(|re| re.is_match(folded)) {
+        return true;
+    }
+    let words: Vec<&str> = folded
+        .split(|c: char| !(crate::analysis::normalize::is_alnum(c) || c == '\u{200c}'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_num = |w: &&str| w.chars().all(|c| c.is_ascii_digit());
+    let months = months();
+    words.iter().enumerate().any(|(i, w)| {
+        months.iter().any(|m| m == w)
+            && (i > 0 && is_num(&words[i - 1]) || words.get(i + 1).is_some_and(is_num) || words.get(i + 2).is_some_and(is_num))
+    })
+}
 
 impl Rule for MissingProvenance {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(first) = cx.prep.lines.iter().find(|l| !l.text.trim().is_empty()) else { return };
+        if cx.mentions.iter().any(|m| cx.kb.entity(m.entity).kind == Kind::Source) {
+            return;
+        }
+        let folded = &cx.prep.norm.text;
+        if ATTRIBUTIONS.iter().any(|a| folded.contains(&fold(a))) || has_date(folded) {
+            return;
+        }
+        let lead = first.text.chars().take_while(|c| c.is_whitespace()).count();
+        let trail = first.text.trim_end().chars().count();
+        out.push(Diagnostic::new(
+            META.id,
+            Severity::Warning,
+            first.start + lead,
+            first.start + trail,
+            "this article names no source and gives no date",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::rules::testing::check;
+
+    #[test]
+    fn no_source_no_date() {
+        check("missing-provenance", "\n⟦عنوان الخبر⟧\n\nقال مسؤول إن الاجتماع كان مثمرا.\n");
+    }
+
+    #[test]
+    fn a_source_or_a_date_is_enough() {
+        check("missing-provenance", "عنوان\n\nدمشق - سانا: قال مسؤول إن الاجتماع كان مثمرا.");
+        check("missing-provenance", "عنوان\n\nقال مسؤول إن الاجتماع كان مثمرا.\n(سيرياهوم نيوز-وكالات-الوطن)");
+        check("missing-provenance", "عنوان\n\nدمشق، 12 كانون الثاني 2017 - قال مسؤول إن الاجتماع كان مثمرا.");
+        check("missing-provenance", "عنوان\n\nقال مسؤول في ٢٤/٠٥/٢٠١٧ إن الاجتماع كان مثمرا.");
+        check("missing-provenance", "عنوان\n\nبه گزارش خبرنگار ما، جلسه امروز برگزار شد.");
+        check("missing-provenance", "title\n\nMay 24, 2017 06:03 UTC the meeting ended.");
+        check("missing-provenance", "عنوان\n\nتهران، ۳ خرداد ۱۳۹۶: جلسه امروز برگزار شد.");
+    }
+
+    #[test]
+    fn empty_article_is_not_reported() {
+        check("missing-provenance", "");
+        check("missing-provenance", "\n \n");
+    }
+
+    #[test]
+    fn a_month_word_without_a_number_is_not_a_date() {
+        check("missing-provenance", "⟦نهاية شهر رمضان⟧\n\nقال مسؤول إن الاستعدادات لشهر رمضان بدأت.");
+    }
 }
