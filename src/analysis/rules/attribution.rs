@@ -1,2 +1,257 @@
-//! Attribution triggers and the source they name, shared by `unknown-source` and
-//! `unattributed-quote`.
+//! Attribution triggers and the source they name, and quotation pairing: shared by
+//! `unknown-source` and `unattributed-quote`.
+//!
+//! A trigger (وكالة، نقلا عن، وفق، حسب، ذكرت، به گزارش، به نقل از …) takes proclitics (وحسب، وفق)
+//! but a word that merely starts with one is not a trigger: فحسب means "only". The source named
+//! is the longest knowledge-base source at that place, else the «…» span, else the next one to
+//! three words.
+
+use super::scraper_boilerplate::is_boilerplate_line;
+use super::Context;
+use crate::analysis::kb::Kind;
+use crate::analysis::normalize::{fold, is_word_char};
+use std::sync::OnceLock;
+
+/// Triggers, folded, and whether what follows them is a source name by construction (an agency
+/// word or «به گزارش» is always followed by a source; «حسب» often by an ordinary noun).
+const TRIGGERS: &[(&str, bool)] = &[
+    ("وكالة", true),
+    ("وكالات", true),
+    ("صحيفة", true),
+    ("جريدة", true),
+    ("موقع", false),
+    ("قناة", true),
+    ("نقلا عن", true),
+    ("نقلاً عن", true),
+    ("وفق", false),
+    ("وفقا", false),
+    ("حسب", false),
+    ("بحسب", false),
+    ("ذكرت", false),
+    ("أفادت", false),
+    ("أوردت", false),
+    ("نقلت", false),
+    ("به گزارش", true),
+    ("به نقل از", true),
+    ("خبرگزاری", true),
+    ("روزنامه", true),
+    ("پایگاه خبری", true),
+];
+
+/// Words after a trigger that name no particular source.
+const GENERIC: &[&str] = &[
+    "مصادر", "مصدر", "وسائل", "مراسل", "مراسلنا", "مندوب", "تقارير", "تقرير", "بيان", "مسؤول", "مسؤولين",
+    "شهود", "خبرنگار", "منابع", "منبع", "گزارش", "رسانه", "رسانه‌ها", "ما",
+    "الإعلام", "الاعلام", "ما", "معلومات", "مصادرنا", "التلفزيون", "الوكالة", "الصحيفة",
+];
+
+/// Words that end a source name: function words and speech verbs, folded.
+fn stop_words() -> &'static Vec<String> {
+    static S: OnceLock<Vec<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        [
+            "إن", "أن", "ان", "عن", "في", "من", "على", "إلى", "الى", "ما", "قد", "أنه", "انه", "التي", "الذي",
+            "أمس", "اليوم", "قال", "قالت", "أمس", "که", "در", "از", "به", "با", "را", "و", "امروز", "گفت",
+        ]
+        .iter()
+        .map(|w| fold(w))
+        .collect()
+    })
+}
+
+pub struct Trigger {
+    pub start: usize,
+    pub end: usize,
+    /// What follows is a source name by construction.
+    pub strong: bool,
+}
+
+/// The source an attribution names.
+pub struct Source {
+    pub start: usize,
+    pub end: usize,
+    /// The knowledge-base source entity, when it is one.
+    pub entity: Option<usize>,
+    /// Whether it was written in «…».
+    pub quoted: bool,
+}
+
+pub struct Attribution {
+    pub trigger: Trigger,
+    pub source: Option<Source>,
+}
+
+fn folded_triggers() -> &'static Vec<(String, bool)> {
+    static T: OnceLock<Vec<(String, bool)>> = OnceLock::new();
+    T.get_or_init(|| TRIGGERS.iter().map(|(t, s)| (fold(t), *s)).collect())
+}
+
+pub fn is_generic(word: &str) -> bool {
+    static G: OnceLock<Vec<String>> = OnceLock::new();
+    let g = G.get_or_init(|| GENERIC.iter().map(|w| fold(w)).collect());
+    let f = fold(word);
+    g.iter().any(|w| *w == f)
+}
+
+/// Every attribution in the article, in order.
+pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
+    let norm = &cx.prep.norm;
+    let text = norm.text.as_str();
+    let mut out = Vec::new();
+    for (trig, strong) in folded_triggers() {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(trig.as_str()) {
+            let s = from + pos;
+            let e = s + trig.len();
+            from = e;
+            // The trigger must end a word and be preceded only by a proclitic.
+            if text[e..].chars().next().is_some_and(is_word_char) && !trig.ends_with(' ') {
+                continue;
+            }
+            let ws = text[..s].char_indices().rev().take_while(|&(_, c)| is_word_char(c)).last().map(|(i, _)| i).unwrap_or(s);
+            let prefix = &text[ws..s];
+            let ok_prefix = match prefix {
+                "" | "و" => true,
+                // فحسب is "only", not ف + حسب.
+                "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
+                _ => false,
+            };
+            if !ok_prefix {
+                continue;
+            }
+            let trigger = Trigger { start: norm.to_orig(ws), end: norm.to_orig_end_tight(e), strong: *strong };
+            let source = source_after(cx, trigger.start, e);
+            out.push(Attribution { trigger, source });
+        }
+    }
+    out.sort_by_key(|a| a.trigger.start);
+    out
+}
+
+/// The source named right after folded byte `e`: a KB source mention, «…», or the next one to
+/// three words (up to punctuation).
+fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Source> {
+    let norm = &cx.prep.norm;
+    let text = norm.text.as_str();
+    let rest = &text[e..];
+    let skip = rest.len() - rest.trim_start_matches([' ', ':', '-']).len();
+    let s = e + skip;
+    let orig_s = norm.to_orig(s);
+    let line_end = text[s..].find('\n').map(|i| s + i).unwrap_or(text.len());
+    // A KB source mention starting within the next few words (وكالة أنباء فارس).
+    let window_end = norm.to_orig(text[s..line_end].char_indices().filter(|&(_, c)| c == ' ').nth(2).map(|(i, _)| s + i).unwrap_or(line_end));
+    if let Some(m) = cx
+        .mentions
+        .iter()
+        // A source name may hold the trigger itself (وكالة تسنيم للأنباء).
+        .filter(|m| m.end > trigger_start && m.start < window_end && cx.kb.entity(m.entity).kind == Kind::Source)
+        .max_by_key(|m| (m.end - m.start, std::cmp::Reverse(m.start)))
+    {
+        return Some(Source { start: m.start, end: m.end, entity: Some(m.entity), quoted: false });
+    }
+    if text[s..].starts_with('«') {
+        let close = text[s..line_end].find('»')?;
+        let (qs, qe) = (s + '«'.len_utf8(), s + close);
+        return Some(Source { start: norm.to_orig(qs), end: norm.to_orig_end_tight(qe), entity: None, quoted: true });
+    }
+    // The next one to three words, up to punctuation or a function word.
+    let stop = stop_words();
+    let mut end = s;
+    for (k, word) in text[s..line_end].split(' ').enumerate() {
+        let w_end = word.find(|c: char| !is_word_char(c)).unwrap_or(word.len());
+        let w = &word[..w_end];
+        if k == 3 || w.is_empty() || stop.iter().any(|x| x == w) {
+            break;
+        }
+        let start_of_word = word.as_ptr() as usize - text.as_ptr() as usize;
+        end = start_of_word + w_end;
+        if w_end < word.len() {
+            break;
+        }
+    }
+    (end > s).then(|| Source { start: orig_s, end: norm.to_orig_end_tight(end), entity: None, quoted: false })
+}
+
+/// A paired quotation: the offsets of its marks (`close` is the closing mark's offset).
+pub struct Quote {
+    pub open: usize,
+    pub close: usize,
+}
+
+/// Pairs «…», “…” and straight quotes over the article (a quotation may run across paragraphs),
+/// skipping boilerplate lines; returns the outermost quotations.
+pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut straight: Option<usize> = None;
+    for line in &cx.prep.lines {
+        if !line.text.contains(['«', '»', '“', '”', '"']) || is_boilerplate_line(line.text) {
+            continue;
+        }
+        for (i, c) in line.text.chars().enumerate() {
+            let at = line.start + i;
+            match c {
+                '«' => stack.push((at, '»')),
+                '“' => stack.push((at, '”')),
+                '»' | '”' => {
+                    if let Some(k) = stack.iter().rposition(|&(_, close)| close == c) {
+                        let (open, _) = stack[k];
+                        stack.truncate(k);
+                        if k == 0 && straight.is_none() {
+                            out.push(Quote { open, close: at });
+                        }
+                    }
+                }
+                '"' => match straight.take() {
+                    Some(open) => {
+                        if stack.is_empty() {
+                            out.push(Quote { open, close: at });
+                        }
+                    }
+                    None => straight = Some(at),
+                },
+                _ => {}
+            }
+        }
+    }
+    out.sort_by_key(|q| q.open);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::testing::unmark;
+    use crate::analysis::{Engine, Prepared};
+
+    fn with_cx<T>(text: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
+        let engine = Engine::embedded();
+        let prep = Prepared::new(text, None);
+        let mentions = engine.matcher.find(&prep.norm, &|o| prep.lang_at(o));
+        let cx = Context { prep: &prep, mentions: &mentions, kb: &engine.kb, config: &engine.config };
+        f(&cx)
+    }
+
+    #[test]
+    fn triggers_take_proclitics_but_fahasb_is_not_one() {
+        let n = with_cx("وحسب «فارس» قال، وهذا لا يزعزع الأمن في سورية فحسب بل", |cx| attributions(cx).len());
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn source_is_the_kb_source_or_the_guillemets_or_the_next_words() {
+        let (text, spans) = unmark("وفق وكالة «⟦سانا⟧» أمس، وبحسب «⟦مصدر مطلع⟧»، به گزارش ⟦جام حم آنلاین⟧، به نقل از");
+        let got = with_cx(&text, |cx| {
+            attributions(cx).into_iter().filter_map(|a| a.source.map(|s| (s.start, s.end))).collect::<Vec<_>>()
+        });
+        for s in &spans {
+            assert!(got.contains(s), "{s:?} not in {got:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_pair_across_paragraphs_and_skip_boilerplate() {
+        let q = with_cx("قال «أولا\n\nثانيا» ثم \"x\"\nالثلاثاء،...\" /> عقد", |cx| quotes(cx).iter().map(|q| (q.open, q.close)).collect::<Vec<_>>());
+        assert_eq!(q, vec![(4, 16), (21, 23)]);
+    }
+}

@@ -1,9 +1,17 @@
-//! `unknown-source`: an attributed source the knowledge base does not know.
+//! `unknown-source`: an attributed source that the knowledge base does not know.
 //!
-//! (Being written: this rule reports nothing yet.)
+//! When the name is one or two letters away from a KB source it is almost certainly a typo
+//! (جام حم آنلاین for جام جم آنلاین): a warning with the fix. Otherwise the source may simply be
+//! missing from the KB: an info finding, only where the words after the trigger are a source
+//! name by construction (after وكالة، صحيفة، به گزارش …, or in «…»), because «حسب الخطة» and
+//! «وفق الأنظمة» name no source at all.
 
+use super::attribution::{attributions, is_generic};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::kb::Kind;
+use crate::analysis::normalize::fold;
+use crate::analysis::text::CharCursor;
 
 pub struct UnknownSource;
 
@@ -11,14 +19,151 @@ static META: RuleMeta = RuleMeta {
     id: "unknown-source",
     default_severity: Severity::Warning,
     summary: "an attributed source the knowledge base does not know",
-    help: "## What it does\n\n(Being written.)\n",
-    fixable: false,
+    help: "## What it does\n\n\
+Looks at the source named after an attribution (وكالة، صحيفة، نقلا عن، به گزارش، به نقل از, \
+or a name in «…» after وفق/حسب) and reports it when the knowledge base has no such source. \
+When a KB source is one or two letters away, the finding is a warning with a fix; otherwise \
+an info finding suggests adding the source to the KB or to `allow.sources` in khabar.toml.\n\n\
+## Why it matters\n\n\
+Provenance is only useful when sources are recognised: a misspelt agency breaks every \
+per-source count and search.\n\n\
+## Example\n\n\
+`به گزارش جام حم آنلاین` → `به گزارش جام جم آنلاین`.\n",
+    fixable: true,
 };
+
+/// Levenshtein distance over chars.
+fn distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
 
 impl Rule for UnknownSource {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let atts = attributions(cx);
+        if atts.is_empty() {
+            return;
+        }
+        // Every surface form of every KB source, folded, split into words.
+        let sources: Vec<(usize, &str, Vec<String>)> = cx
+            .kb
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Kind::Source)
+            .flat_map(|(i, e)| e.surfaces().map(move |(s, _)| (i, s)))
+            .map(|(i, s)| (i, s, fold(s).split(' ').map(str::to_string).collect()))
+            .collect();
+        let allowed: Vec<String> = cx.config.allow.sources.iter().map(|s| fold(s)).collect();
+        let mut cursor = CharCursor::new(cx.prep.text);
+        let mut seen_at = Vec::new();
+        for a in atts {
+            let Some(src) = a.source else { continue };
+            if src.entity.is_some() || seen_at.contains(&src.start) {
+                continue;
+            }
+            seen_at.push(src.start);
+            let written = cursor.slice(src.start, src.end).to_string();
+            let words: Vec<String> = fold(&written).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+            let Some(first) = words.first() else { continue };
+            if is_generic(first) || allowed.iter().any(|a| fold(&written).starts_with(a.as_str())) {
+                continue;
+            }
+            // The nearest KB source over the same number of words.
+            let mut best: Option<(usize, &str, usize)> = None; // (distance, surface, words used)
+            for (_, surface, sw) in &sources {
+                if sw.len() > words.len() {
+                    continue;
+                }
+                let a: Vec<char> = words[..sw.len()].join(" ").chars().collect();
+                let b: Vec<char> = sw.join(" ").chars().collect();
+                let d = distance(&a, &b);
+                let limit = if b.len() >= 8 { 2 } else { 1 };
+                if d > 0 && d <= limit && best.is_none_or(|(bd, _, _)| d < bd) {
+                    best = Some((d, surface, sw.len()));
+                }
+            }
+            if let Some((_, surface, n)) = best {
+                // The span of the first `n` written words.
+                let mut end = src.start;
+                let mut count = 0;
+                let mut in_word = false;
+                for (i, c) in written.chars().enumerate() {
+                    if c.is_whitespace() {
+                        if in_word {
+                            count += 1;
+                            if count == n {
+                                break;
+                            }
+                        }
+                        in_word = false;
+                    } else {
+                        in_word = true;
+                        end = src.start + i + 1;
+                    }
+                }
+                let misspelt = cursor.slice(src.start, end).to_string();
+                out.push(
+                    Diagnostic::new(
+                        META.id,
+                        Severity::Warning,
+                        src.start,
+                        end,
+                        format!("unknown source «{misspelt}»: did you mean «{surface}»?"),
+                    )
+                    .with_fix(format!("replace with «{surface}»"), src.start, end, surface),
+                );
+            } else if a.trigger.strong || src.quoted {
+                out.push(Diagnostic::new(
+                    META.id,
+                    Severity::Info,
+                    src.start,
+                    src.end,
+                    format!("source «{written}» is not in the knowledge base"),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::rules::testing::{check, render};
+
+    #[test]
+    fn misspelt_agency_gets_a_fix() {
+        check("unknown-source", "به گزارش ⟦جام حم آنلاین⟧، ارتشبد شویگو به تهران سفر کرد");
+        expect_test::expect![[r#"
+            1:10-1:23 warning unknown source «جام حم آنلاین»: did you mean «جام جم آنلاین»? [جام حم آنلاین]
+              fix: replace with «جام جم آنلاین» 9..22="جام جم آنلاین"
+        "#]]
+        .assert_eq(&render("unknown-source", "به گزارش جام حم آنلاین، ارتشبد"));
+    }
+
+    #[test]
+    fn unknown_after_an_agency_word_is_info() {
+        check("unknown-source", "وقالت وكالة ⟦الأنباء الكويتية⟧ إن الوزير");
+        check("unknown-source", "وحسب «⟦الشرق الجديد⟧» فإن الوزير");
+    }
+
+    #[test]
+    fn known_generic_and_ordinary_words_are_not_reported() {
+        check("unknown-source", "وذكرت وكالة «سانا» أن الوزير، ونقلت وكالة تسنيم للأنباء");
+        check("unknown-source", "وحسب الخطة الموضوعة وفق الأنظمة فإن");
+        check("unknown-source", "ونقلا عن مصادر مطلعة، به گزارش خبرنگار ما");
+        check("unknown-source", "لا يزعزع الأمن في سورية فحسب بل");
+    }
 }
