@@ -143,9 +143,10 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
     if let Some(m) = cx
         .mentions
         .iter()
-        // A source name may hold the trigger itself (وكالة تسنيم للأنباء).
-        .filter(|m| m.end > trigger_start && m.start < window_end && cx.kb.entity(m.entity).kind == Kind::Source)
-        .max_by_key(|m| (m.end - m.start, std::cmp::Reverse(m.start)))
+        // A source name may hold the trigger itself (وكالة تسنيم للأنباء). An organisation or a
+        // person the KB knows is a known source too (به نقل از دبیرخانه شورای عالی امنیت).
+        .filter(|m| m.end > trigger_start && m.start < window_end)
+        .max_by_key(|m| (cx.kb.entity(m.entity).kind == Kind::Source, m.end - m.start, std::cmp::Reverse(m.start)))
     {
         return Some(Source { start: m.start, end: m.end, entity: Some(m.entity), quoted: false });
     }

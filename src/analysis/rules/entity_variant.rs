@@ -38,6 +38,8 @@ impl Rule for EntityVariant {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut cursor = CharCursor::new(cx.prep.text);
+        // One hint per entity and spelling: the first place is enough to decide.
+        let mut seen: Vec<(usize, String)> = Vec::new();
         for m in cx.mentions {
             if m.is_ambiguous() || m.glued_words || m.needs != Needs::Nothing {
                 continue;
@@ -54,15 +56,19 @@ impl Rule for EntityVariant {
             let words = |s: &str| s.split(' ').count();
             // لل names keep only one ل of the article: compare without it.
             let same = fw == fl || fl.strip_prefix('ا').is_some_and(|r| r == fw);
-            if same || words(&fw) != words(&fl) {
+            if same || words(&fw) != words(&fl) || seen.iter().any(|(e, w)| *e == m.entity && *w == fw) {
                 continue;
             }
+            seen.push((m.entity, fw.clone()));
             out.push(Diagnostic::new(
                 META.id,
                 Severity::Hint,
                 m.start,
                 m.end,
-                format!("spelt «{written}» here; the knowledge base's {lang_name} label for {} is «{label}»", ent.display_name()),
+                format!(
+                    "spelt «{written}» here; the knowledge base's {lang_name} label for {} is «{label}» (first of this spelling in the article)",
+                    ent.display_name()
+                ),
             ));
         }
     }
@@ -74,9 +80,9 @@ mod tests {
 
     #[test]
     fn other_spellings_are_hinted() {
-        check("entity-variant", "قال إن ⟦سورية⟧ تعاني من الأزمة في هذه الفترة");
+        check("entity-variant", "قال إن ⟦سورية⟧ تعاني من الأزمة في هذه الفترة وإن سورية");
         expect_test::expect![[r#"
-            1:8-1:13 hint spelt «سورية» here; the knowledge base's Arabic label for Syria is «سوريا» [سورية]
+            1:8-1:13 hint spelt «سورية» here; the knowledge base's Arabic label for Syria is «سوريا» (first of this spelling in the article) [سورية]
         "#]]
         .assert_eq(&render("entity-variant", "قال إن سورية تعاني من الأزمة"));
     }

@@ -61,7 +61,7 @@ impl Rule for MissingSpace {
                     Severity::Warning,
                     m.start,
                     m.end,
-                    format!("the name {name} is written without a space between its words"),
+                    format!("«{written}» is written without the space between its words (a name of {name})"),
                 );
                 if let Some(at) = fix {
                     d = d.with_fix("insert the missing space", m.start + at, m.start + at, " ");
@@ -130,7 +130,7 @@ mod tests {
     fn multi_word_name_without_its_space() {
         check("missing-space", "از سیاستهای ⟦ولادیمیرپوتین⟧ رئیس جمهور روسیه در این دیدار قدردانی کرد");
         expect_test::expect![[r#"
-            1:13-1:26 warning the name Vladimir Putin is written without a space between its words [ولادیمیرپوتین]
+            1:13-1:26 warning «ولادیمیرپوتین» is written without the space between its words (a name of Vladimir Putin) [ولادیمیرپوتین]
               fix: insert the missing space 20..20=" "
         "#]]
         .assert_eq(&render("missing-space", "از سیاستهای ولادیمیرپوتین رئیس جمهور روسیه در این دیدار"));

@@ -89,9 +89,14 @@ impl Rule for Spacing {
                             .with_fix("remove the space", at(i), at(j), ""),
                         );
                     } else if run.len() > 1 {
-                        let msg = if run.contains(&NBSP) { "a run of spaces, with non-breaking ones" } else { "a run of spaces" };
+                        // With NBSP in it, the run is scraped noise like a lone NBSP: a hint.
+                        let (msg, sev) = if run.contains(&NBSP) {
+                            ("a run of spaces, with non-breaking ones", Severity::Hint)
+                        } else {
+                            ("a run of spaces", Severity::Info)
+                        };
                         out.push(
-                            Diagnostic::new(META.id, Severity::Info, at(i), at(j), msg)
+                            Diagnostic::new(META.id, sev, at(i), at(j), msg)
                                 .with_fix("use one space", at(i), at(j), " "),
                         );
                     } else if run[0] == NBSP {
