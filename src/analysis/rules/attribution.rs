@@ -41,7 +41,7 @@ const TRIGGERS: &[(&str, bool)] = &[
 /// Words after a trigger that name no particular source.
 const GENERIC: &[&str] = &[
     "مصادر", "مصدر", "وسائل", "مراسل", "مراسلنا", "مندوب", "تقارير", "تقرير", "بيان", "مسؤول", "مسؤولين",
-    "شهود", "خبرنگار", "منابع", "منبع", "گزارش", "رسانه", "رسانه‌ها", "ما",
+    "شهود", "أنباء", "انباء", "خبرنگار", "منابع", "منبع", "گزارش", "رسانه", "رسانه‌ها", "ما",
     "الإعلام", "الاعلام", "ما", "معلومات", "مصادرنا", "التلفزيون", "الوكالة", "الصحيفة",
 ];
 
@@ -193,8 +193,7 @@ pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
             let at = line.start + i;
             match c {
                 '«' => stack.push((at, '»')),
-                '“' => stack.push((at, '”')),
-                '»' | '”' => {
+                '»' => {
                     if let Some(k) = stack.iter().rposition(|&(_, close)| close == c) {
                         let (open, _) = stack[k];
                         stack.truncate(k);
@@ -203,7 +202,7 @@ pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
                         }
                     }
                 }
-                '"' => match straight.take() {
+                '"' | '“' | '”' => match straight.take() {
                     Some(open) => {
                         if stack.is_empty() {
                             out.push(Quote { open, close: at });

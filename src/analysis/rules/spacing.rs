@@ -48,7 +48,7 @@ impl Rule for Spacing {
             // A line of whitespace only.
             if n > 0 && chars.iter().all(|&c| c.is_whitespace()) {
                 out.push(
-                    Diagnostic::new(META.id, Severity::Info, at(0), at(n), "this blank line holds whitespace")
+                    Diagnostic::new(META.id, Severity::Hint, at(0), at(n), "this blank line holds whitespace")
                         .with_fix("empty the line", at(0), at(n), ""),
                 );
                 continue;
@@ -58,7 +58,7 @@ impl Rule for Spacing {
             let lead = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(n);
             if content_end < n {
                 out.push(
-                    Diagnostic::new(META.id, Severity::Info, at(content_end), at(n), "trailing whitespace")
+                    Diagnostic::new(META.id, Severity::Hint, at(content_end), at(n), "trailing whitespace")
                         .with_fix("remove the trailing whitespace", at(content_end), at(n), ""),
                 );
             }
@@ -133,7 +133,9 @@ impl Rule for Spacing {
                     let digits_around = prev.is_some_and(|p| p.is_numeric()) && next.is_some_and(|n| n.is_numeric());
                     let latin = prev.is_some_and(|p| p.is_ascii_alphanumeric()) || next.is_some_and(|n| n.is_ascii_alphanumeric());
                     let arabic_next = next.is_some_and(|n| ('\u{0600}'..='\u{06ff}').contains(&n));
-                    if letter_next && arabic_next && !digits_around && !latin && prev.is_some_and(is_alnum) && c != '.' || (c == '.' && letter_next && arabic_next && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p)) && !next_is_ellipsis(&chars, i)) {
+                    // A one-letter word before a full stop is an abbreviation (د.محمد).
+                    let abbreviation = c == '.' && (i < 2 || !is_alnum(chars[i - 2]));
+                    if letter_next && arabic_next && !digits_around && !latin && prev.is_some_and(is_alnum) && c != '.' || (c == '.' && !abbreviation && letter_next && arabic_next && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p)) && !next_is_ellipsis(&chars, i)) {
                         out.push(
                             Diagnostic::new(META.id, Severity::Info, at(i), at(i + 1), format!("no space after “{c}”"))
                                 .with_fix("insert a space", at(i + 1), at(i + 1), " "),
@@ -182,6 +184,7 @@ mod tests {
         check("spacing", "عقد الاجتماع الأول...ثم انتهى");
         check("spacing", "visit www.example.com or mail a.b@c.d now");
         check("spacing", "الثلاثاء،...\" /> عقد");
+        check("spacing", "قال د.محمد إن الاجتماع");
     }
 
     #[test]

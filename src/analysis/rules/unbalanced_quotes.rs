@@ -44,8 +44,7 @@ impl Rule for UnbalancedQuotes {
                 let at = line.start + i;
                 match c {
                     '«' => open.push((at, '»')),
-                    '“' => open.push((at, '”')),
-                    '»' | '”' => match open.iter().rposition(|&(_, close)| close == c) {
+                    '»' => match open.iter().rposition(|&(_, close)| close == c) {
                         Some(k) => {
                             open.remove(k);
                         }
@@ -57,7 +56,9 @@ impl Rule for UnbalancedQuotes {
                             format!("this {c} closes a quotation that was never opened"),
                         )),
                     },
-                    '"' => {
+                    // Right-to-left text swaps “ and ” as often as not: curly quotes pair like
+                    // straight ones, whichever way round they are.
+                    '"' | '“' | '”' => {
                         straight = match straight {
                             Some(_) => None,
                             None => Some(at),
@@ -67,8 +68,8 @@ impl Rule for UnbalancedQuotes {
                 }
             }
         }
-        for (at, close) in open {
-            let opener = if close == '»' { '«' } else { '“' };
+        for (at, _) in open {
+            let opener = '«';
             out.push(Diagnostic::new(
                 META.id,
                 Severity::Warning,
@@ -83,7 +84,7 @@ impl Rule for UnbalancedQuotes {
                 Severity::Warning,
                 at,
                 at + 1,
-                "this \" has no partner: the article has an odd number of straight quotes",
+                "this quotation mark has no partner: the article has an odd number of \" “ ” marks",
             ));
         }
     }
