@@ -52,11 +52,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .par_iter()
         .map(|path| {
             let rel = corpus.rel(path);
-            let res = read_article(path, &rel).map(|text| {
+            read_article(path, &rel).map(|text| {
                 let analysis = engine.analyze(&text);
                 FileResult { path: rel.clone(), text, diagnostics: analysis.diagnostics }
-            });
-            res
+            })
         })
         .collect();
     let mut ok = Vec::with_capacity(results.len());
@@ -72,7 +71,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     match args.format {
         Format::Json => report::json::write(&mut out, &ok, files.len())?,
-        Format::Human | Format::Sarif | Format::Github => report::human::write(&mut out, &ok)?,
+        Format::Sarif => report::sarif::write(&mut out, &ok, &corpus.root)?,
+        Format::Github => report::github::write(&mut out, &ok)?,
+        Format::Human => report::human::write(&mut out, &ok, failures)?,
     }
     super::flush(out)?;
     let deny = args.deny.severity();

@@ -61,6 +61,8 @@ fn stop_words() -> &'static Vec<String> {
 
 pub struct Trigger {
     pub start: usize,
+    /// Where the trigger ends (kept for reports that underline it).
+    #[allow(dead_code)]
     pub end: usize,
     /// What follows is a source name by construction.
     pub strong: bool,

@@ -1,16 +1,93 @@
-//! The human report (a plain first version; the rustc-style one replaces it).
+//! The human report: each finding shown with its line, the way rustc shows errors
+//! (annotate-snippets), then a summary.
+//!
+//! Terminals lay out right-to-left lines by the bidi algorithm, so carets under an Arabic line
+//! point at the wrong letters as often as not. For a line holding right-to-left letters the
+//! report therefore also spells the span out in a note — its columns and the exact text — which
+//! stays right whatever the terminal does. Colours only when stdout is a terminal and NO_COLOR is
+//! unset.
 
 use super::FileResult;
-use crate::analysis::text::LineIndex;
-use std::io::Write;
+use crate::analysis::diagnostic::Severity;
+use crate::analysis::text::{lines, LineIndex};
+use annotate_snippets::{Level, Renderer, Snippet};
+use std::io::{IsTerminal, Write};
 
-pub fn write(out: &mut impl Write, files: &[FileResult]) -> anyhow::Result<()> {
+fn level(s: Severity) -> Level {
+    match s {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Info,
+        Severity::Hint => Level::Help,
+    }
+}
+
+fn has_rtl(s: &str) -> bool {
+    s.chars().any(|c| matches!(c, '\u{0590}'..='\u{08ff}' | '\u{fb1d}'..='\u{fdff}' | '\u{fe70}'..='\u{feff}'))
+}
+
+/// Byte offset of code-point column `col` in `line` (clamped).
+fn byte_at(line: &str, col: usize) -> usize {
+    line.char_indices().nth(col).map(|(b, _)| b).unwrap_or(line.len())
+}
+
+pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> anyhow::Result<()> {
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let renderer = if colour { Renderer::styled() } else { Renderer::plain() };
+    let mut counts = [0usize; 4];
     for f in files {
+        if f.diagnostics.is_empty() {
+            continue;
+        }
         let li = LineIndex::new(&f.text);
+        let all_lines: Vec<&str> = lines(&f.text).map(|l| l.text).collect();
         for d in &f.diagnostics {
-            let (l, c) = li.line_col(d.start);
-            writeln!(out, "{}:{}:{}: {}[{}]: {}", f.path, l + 1, c + 1, d.severity.as_str(), d.rule, d.message)?;
+            counts[d.severity as usize] += 1;
+            let (l0, c0) = li.line_col(d.start);
+            let (l1, c1) = li.line_col(d.end);
+            let line = all_lines.get(l0).copied().unwrap_or("");
+            // The snippet shows the first line of the span; a span running past it is cut there.
+            let end_col = if l1 == l0 { c1 } else { line.chars().count() };
+            let span = byte_at(line, c0)..byte_at(line, end_col.max(c0));
+            let covered: String = line.chars().skip(c0).take(end_col.saturating_sub(c0)).collect();
+            let note = format!("columns {}–{}: «{}»", c0 + 1, end_col + 1, covered);
+            let fix_titles: Vec<String> = d.fixes.iter().map(|x| format!("fix: {}", x.title)).collect();
+            let related: Vec<String> = d
+                .related
+                .iter()
+                .map(|r| {
+                    let (rl, rc) = li.line_col(r.start);
+                    format!("{} (line {}, column {})", r.message, rl + 1, rc + 1)
+                })
+                .collect();
+            let mut msg = level(d.severity).title(&d.message).id(d.rule).snippet(
+                Snippet::source(line)
+                    .line_start(l0 + 1)
+                    .origin(&f.path)
+                    .annotation(level(d.severity).span(span)),
+            );
+            if has_rtl(line) && !covered.is_empty() {
+                msg = msg.footer(Level::Note.title(&note));
+            }
+            for r in &related {
+                msg = msg.footer(Level::Note.title(r));
+            }
+            for t in &fix_titles {
+                msg = msg.footer(Level::Help.title(t));
+            }
+            writeln!(out, "{}\n", renderer.render(msg))?;
         }
     }
+    let n = |k: usize, one: &str| if k == 1 { format!("1 {one}") } else { format!("{k} {one}s") };
+    writeln!(
+        out,
+        "{}, {}, {}, {} in {} files{}",
+        n(counts[Severity::Error as usize], "error"),
+        n(counts[Severity::Warning as usize], "warning"),
+        n(counts[Severity::Info as usize], "info"),
+        n(counts[Severity::Hint as usize], "hint"),
+        files.len(),
+        if unreadable > 0 { format!(" ({unreadable} unreadable)") } else { String::new() }
+    )?;
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Reporters for `khabar check`: one module per output format.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::analysis::diagnostic::Diagnostic;
 

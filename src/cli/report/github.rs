@@ -1,0 +1,44 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding, which
+//! the runner turns into annotations on the changed files.
+
+use super::FileResult;
+use crate::analysis::diagnostic::Severity;
+use crate::analysis::text::LineIndex;
+use std::io::Write;
+
+/// Escapes a command's message (data).
+fn data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a command's property value.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn write(out: &mut impl Write, files: &[FileResult]) -> anyhow::Result<()> {
+    for f in files {
+        let li = LineIndex::new(&f.text);
+        for d in &f.diagnostics {
+            let (l0, c0) = li.line_col(d.start);
+            let (l1, c1) = li.line_col(d.end);
+            let cmd = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info | Severity::Hint => "notice",
+            };
+            writeln!(
+                out,
+                "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                property(&f.path),
+                l0 + 1,
+                c0 + 1,
+                l1 + 1,
+                c1 + 1,
+                property(d.rule),
+                data(&d.message)
+            )?;
+        }
+    }
+    Ok(())
+}
