@@ -95,38 +95,46 @@ pub fn is_generic(word: &str) -> bool {
     g.iter().any(|w| *w == f)
 }
 
+fn trigger_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AC: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(folded_triggers().iter().map(|(t, _)| t.as_str()))
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Every attribution in the article, in order.
 pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
     let mut out = Vec::new();
-    for (trig, strong) in folded_triggers() {
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(trig.as_str()) {
-            let s = from + pos;
-            let e = s + trig.len();
-            from = e;
-            // The trigger must end a word and be preceded only by a proclitic.
-            if text[e..].chars().next().is_some_and(is_word_char) && !trig.ends_with(' ') {
-                continue;
-            }
-            let ws = text[..s].char_indices().rev().take_while(|&(_, c)| is_word_char(c)).last().map(|(i, _)| i).unwrap_or(s);
-            let prefix = &text[ws..s];
-            let ok_prefix = match prefix {
-                "" | "و" => true,
-                // فحسب is "only", not ف + حسب.
-                "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
-                _ => false,
-            };
-            if !ok_prefix {
-                continue;
-            }
-            let trigger = Trigger { start: norm.to_orig(ws), end: norm.to_orig_end_tight(e), strong: *strong };
-            let source = source_after(cx, trigger.start, e);
-            out.push(Attribution { trigger, source });
+    let Some(ac) = trigger_automaton() else { return out };
+    let triggers = folded_triggers();
+    for m in ac.find_iter(text) {
+        let (trig, strong) = &triggers[m.pattern().as_usize()];
+        let (s, e) = (m.start(), m.end());
+        // The trigger must end a word and be preceded only by a proclitic.
+        if text[e..].chars().next().is_some_and(is_word_char) {
+            continue;
         }
+        let ws = text[..s].char_indices().rev().take_while(|&(_, c)| is_word_char(c)).last().map(|(i, _)| i).unwrap_or(s);
+        let prefix = &text[ws..s];
+        let ok_prefix = match prefix {
+            "" | "و" => true,
+            // فحسب is "only", not ف + حسب.
+            "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
+            _ => false,
+        };
+        if !ok_prefix {
+            continue;
+        }
+        let trigger = Trigger { start: norm.to_orig(ws), end: norm.to_orig_end_tight(e), strong: *strong };
+        let source = source_after(cx, trigger.start, e);
+        out.push(Attribution { trigger, source });
     }
-    out.sort_by_key(|a| a.trigger.start);
     out
 }
 

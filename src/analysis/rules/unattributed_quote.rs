@@ -68,8 +68,9 @@ impl Rule for UnattributedQuote {
         }
         let atts = attributions(cx);
         let prep = cx.prep;
+        let mut cursor = crate::analysis::text::CharCursor::new(prep.text);
         for q in qs {
-            let content = crate::analysis::text::slice_chars(prep.text, q.open + 1, q.close);
+            let content = cursor.slice(q.open + 1, q.close);
             let folded = fold(content);
             let n_words = folded.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).count();
             if n_words < MIN_WORDS {
