@@ -1,6 +1,63 @@
 //! The language server (`khabar lsp`): protocol glue over the analysis core and the workspace.
+//!
+//! This is the only module that knows about LSP, JSON-RPC, URIs and position encodings; the
+//! core speaks code-point offsets and plain result types, converted in [`convert`]. The server
+//! is tower-lsp-server's, with two things of our own in front of it: a framing layer
+//! ([`transport`]) that answers malformed messages instead of letting them end the session,
+//! and a panic guard ([`catch`]) that turns a panicking handler into an error response.
+#![deny(clippy::print_stdout)]
+
+mod actions;
+mod catch;
+mod convert;
+mod definition;
+mod diagnostics;
+mod hover;
+mod server;
+mod state;
+mod transport;
+
+pub use server::Backend;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{ClientSocket, LspService, Server};
+
+/// The environment variable that enables the test-only `khabar/panic` request (as does the
+/// `testPanic` setting).
+pub const TEST_PANIC_ENV: &str = "KHABAR_TEST_PANIC";
+
+/// The service with every khabar method registered, for `serve` and for in-process tests.
+pub fn service() -> (LspService<Backend>, ClientSocket) {
+    LspService::build(Backend::new)
+        .custom_method("khabar/panic", Backend::test_panic)
+        .custom_method(transport::INVALID_MESSAGE, Backend::invalid_message)
+        .finish()
+}
+
+/// Serves one client over a pair of byte streams until it exits or closes its end.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Send + Unpin + 'static,
+{
+    let (service, socket) = service();
+    let service = catch::CatchPanic::new(service);
+    // tower-lsp-server stops reading for good after one frame it cannot decode, so every
+    // frame is checked first and a bad one is replaced by a request that answers the error.
+    let (clean_read, clean_write) = tokio::io::duplex(1 << 16);
+    let sanitize = tokio::spawn(transport::sanitize(input, clean_write));
+    Server::new(clean_read, output, socket).serve(service).await;
+    sanitize.abort();
+}
 
 /// Runs the server over stdin and stdout until the client exits.
 pub fn run_stdio() -> anyhow::Result<()> {
-    anyhow::bail!("the language server is not built yet")
+    catch::install_panic_hook();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // stdin may still be blocked in a read the runtime cannot cancel; do not wait for it.
+    runtime.shutdown_background();
+    Ok(())
 }

@@ -50,12 +50,17 @@ static UNPACK: Mutex<()> = Mutex::new(());
 /// The ../shared/corpora day unpacked to one `.txt` per article (title, blank line, content)
 /// under target/, or `None` (after saying so) when the zip is absent.
 pub fn corpora_day() -> Option<PathBuf> {
-    let zip = shared().map(|s| s.join("corpora").join("saudinewsnet-2015-07-21.zip")).filter(|z| z.is_file());
+    let zip = shared()
+        .map(|s| s.join("corpora").join("saudinewsnet-2015-07-21.zip"))
+        .filter(|z| z.is_file());
     let Some(zip) = zip else {
         skip("../shared/corpora/saudinewsnet-2015-07-21.zip is absent");
         return None;
     };
-    let out = repo().join("target").join("test-corpora").join("saudinewsnet-2015-07-21");
+    let out = repo()
+        .join("target")
+        .join("test-corpora")
+        .join("saudinewsnet-2015-07-21");
     let _guard = UNPACK.lock().unwrap_or_else(|e| e.into_inner());
     let done = out.join(".complete");
     if !done.is_file() {
@@ -68,7 +73,8 @@ pub fn corpora_day() -> Option<PathBuf> {
 fn unpack(zip: &Path, out: &Path) -> std::io::Result<()> {
     let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out)?;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip)?).map_err(std::io::Error::other)?;
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(zip)?).map_err(std::io::Error::other)?;
     let mut json = String::new();
     for i in 0..archive.len() {
         let mut f = archive.by_index(i).map_err(std::io::Error::other)?;
@@ -76,14 +82,24 @@ fn unpack(zip: &Path, out: &Path) -> std::io::Result<()> {
             std::io::Read::read_to_string(&mut f, &mut json)?;
         }
     }
-    let articles: Vec<serde_json::Value> = serde_json::from_str(&json).map_err(std::io::Error::other)?;
+    let articles: Vec<serde_json::Value> =
+        serde_json::from_str(&json).map_err(std::io::Error::other)?;
     for (i, a) in articles.iter().enumerate() {
-        let get = |k: &str| a.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+        let get = |k: &str| {
+            a.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
         let (title, content, source) = (get("title"), get("content"), get("source"));
         if title.is_empty() && content.is_empty() {
             continue;
         }
-        std::fs::write(out.join(format!("{i:05}-{source}.txt")), format!("{title}\n\n{content}\n"))?;
+        std::fs::write(
+            out.join(format!("{i:05}-{source}.txt")),
+            format!("{title}\n\n{content}\n"),
+        )?;
     }
     Ok(())
 }

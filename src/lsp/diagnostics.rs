@@ -1,0 +1,86 @@
+//! Findings as LSP diagnostics.
+//!
+//! `code` is the rule id and `source` is "khabar". Rules have no web page, so there is no
+//! `codeDescription` (it must be a URL); the rule's help is shown by hovering the finding, and
+//! its one-line summary travels in `data` for clients that show it. Fixes are not stored in
+//! `data`: code actions recompute them from the current text, which is always fresh.
+
+use super::convert;
+use super::state::Problem;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::rules;
+use crate::analysis::text::{Document, Encoding};
+use serde_json::json;
+use tower_lsp_server::ls_types::{
+    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Position, Range, Uri,
+};
+
+pub const SOURCE: &str = "khabar";
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Hint => DiagnosticSeverity::HINT,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Error => DiagnosticSeverity::ERROR,
+    }
+}
+
+pub fn to_lsp(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> lsp::Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .map(|r| DiagnosticRelatedInformation {
+            location: Location {
+                uri: uri.clone(),
+                range: convert::range(doc, r.start, r.end, enc),
+            },
+            message: r.message.clone(),
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: convert::range(doc, d.start, d.end, enc),
+        severity: Some(severity(d.severity)),
+        code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: None,
+        source: Some(SOURCE.to_string()),
+        message: d.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: rules::meta(d.rule)
+            .map(|m| json!({ "summary": m.summary, "fixable": !d.fixes.is_empty() })),
+    }
+}
+
+pub fn all_to_lsp(
+    doc: &Document,
+    uri: &Uri,
+    ds: &[Diagnostic],
+    enc: Encoding,
+) -> Vec<lsp::Diagnostic> {
+    ds.iter().map(|d| to_lsp(doc, uri, d, enc)).collect()
+}
+
+/// A configuration or KB problem. The file is not open, so the column is given as counted in
+/// code points, which is the same in every encoding for the ASCII these files mostly hold.
+pub fn problem_to_lsp(p: &Problem) -> lsp::Diagnostic {
+    let pos = Position {
+        line: p.line as u32,
+        character: p.column as u32,
+    };
+    lsp::Diagnostic {
+        range: Range {
+            start: pos,
+            end: pos,
+        },
+        severity: Some(DiagnosticSeverity::ERROR),
+        code: None,
+        code_description: None,
+        source: Some(SOURCE.to_string()),
+        message: p.message.clone(),
+        related_information: None,
+        tags: None,
+        data: None,
+    }
+}

@@ -1,0 +1,631 @@
+//! The `LanguageServer` implementation: thin handlers over [`State`] and the feature modules.
+//!
+//! tower-lsp-server polls handlers concurrently on one task. Text changes are applied under
+//! the state's `std::sync::Mutex` in the handler's first poll, before any `.await`, so they
+//! land in the order they arrive; the mutex is never held across an `.await`. Analysis runs on
+//! the blocking pool against a snapshot of the rope (a cheap clone) and its result is dropped
+//! if the document changed meanwhile. Pushed diagnostics go out under an async lock, after a
+//! last check that they are still current, so the last ones a client gets are the latest's.
+
+use super::state::{ClientFlags, Doc, Settings, State};
+use super::{actions, convert, definition, diagnostics, hover, TEST_PANIC_ENV};
+use crate::analysis::text::{Document, Encoding};
+use crate::analysis::{Analysis, Engine};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+pub struct Backend {
+    client: Client,
+    state: Mutex<State>,
+    /// Serialises pushes so that a stale set never overtakes a newer one.
+    publish: tokio::sync::Mutex<()>,
+    generation: AtomicU64,
+}
+
+/// An open article with everything a request needs, taken in one lock.
+struct Snapshot {
+    uri: Uri,
+    text: Document,
+    version: i32,
+    analysis: Arc<Analysis>,
+    engine: Arc<Engine>,
+    root: Option<PathBuf>,
+    kb_paths: Vec<PathBuf>,
+    enc: Encoding,
+    flags: ClientFlags,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Mutex::new(State::default()),
+            publish: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// `khabar/panic`: panics on purpose, for robustness tests; method-not-found unless the
+    /// `testPanic` setting or the `KHABAR_TEST_PANIC=1` environment variable enables it.
+    pub async fn test_panic(&self) -> Result<()> {
+        let enabled = self.lock().settings.test_panic
+            || std::env::var(TEST_PANIC_ENV).is_ok_and(|v| v == "1");
+        if !enabled {
+            return Err(Error::method_not_found());
+        }
+        panic!("khabar/panic was requested");
+    }
+
+    /// Answers a message the transport found malformed with the error it describes.
+    pub async fn invalid_message(&self, params: Value) -> Result<()> {
+        let code = params.get("code").and_then(Value::as_i64).unwrap_or(-32600);
+        let message = params
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("invalid message")
+            .to_string();
+        Err(Error {
+            code: ErrorCode::from(code),
+            message: message.into(),
+            data: None,
+        })
+    }
+
+    /// Analyses document `key` at generation `gen` and, for push clients, publishes the result.
+    async fn refresh(&self, key: PathBuf, gen: u64) {
+        // Let changes already queued land first: their analysis supersedes this one.
+        tokio::task::yield_now().await;
+        let (text, engine) = {
+            let st = self.lock();
+            match st.docs.get(&key) {
+                Some(doc) if doc.generation == gen => (doc.text.clone(), st.engine_for(&key)),
+                _ => return,
+            }
+        };
+        let Some(analysis) = self.analyze(engine, text).await else {
+            return;
+        };
+        let _order = self.publish.lock().await;
+        let push = {
+            let mut st = self.lock();
+            let (enc, pull) = (st.encoding(), st.flags.pull);
+            let Some(doc) = st.docs.get_mut(&key) else {
+                return;
+            };
+            if doc.generation != gen {
+                return;
+            }
+            let diags = diagnostics::all_to_lsp(&doc.text, &doc.uri, &analysis.diagnostics, enc);
+            doc.analysis = Some(analysis);
+            (!pull).then(|| (doc.uri.clone(), diags, doc.version))
+        };
+        if let Some((uri, diags, version)) = push {
+            self.client
+                .publish_diagnostics(uri, diags, Some(version))
+                .await;
+        }
+    }
+
+    async fn analyze(&self, engine: Arc<Engine>, text: Document) -> Option<Arc<Analysis>> {
+        match tokio::task::spawn_blocking(move || engine.analyze(&text.text())).await {
+            Ok(a) => Some(Arc::new(a)),
+            Err(e) => {
+                self.client
+                    .log_message(MessageType::ERROR, format!("khabar: analysis failed: {e}"))
+                    .await;
+                None
+            }
+        }
+    }
+
+    /// Re-analyses every open document (after settings or the workspace's files changed).
+    async fn refresh_all(&self) {
+        let keys: Vec<(PathBuf, u64)> = {
+            let mut st = self.lock();
+            st.docs
+                .iter_mut()
+                .map(|(k, d)| {
+                    d.generation = self.next_generation();
+                    d.analysis = None;
+                    (k.clone(), d.generation)
+                })
+                .collect()
+        };
+        let flags = self.lock().flags;
+        if flags.pull {
+            if flags.refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+        } else {
+            futures::future::join_all(keys.into_iter().map(|(k, g)| self.refresh(k, g))).await;
+        }
+    }
+
+    /// Shows workspace-file problems and, for push clients, reports them on their files,
+    /// clearing files that no longer have any.
+    async fn report_problems(&self, before: BTreeMap<PathBuf, Vec<super::state::Problem>>) {
+        let (now, pull) = {
+            let st = self.lock();
+            (st.problems(), st.flags.pull)
+        };
+        for p in now.values().flatten() {
+            let msg = format!(
+                "khabar: {}:{}:{}: {}",
+                p.path.display(),
+                p.line + 1,
+                p.column + 1,
+                p.message
+            );
+            self.client.show_message(MessageType::ERROR, msg).await;
+        }
+        if pull {
+            return;
+        }
+        for path in before.keys().filter(|p| !now.contains_key(*p)) {
+            if let Some(uri) = convert::uri_of(path) {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+        for (path, problems) in &now {
+            if let Some(uri) = convert::uri_of(path) {
+                let diags = problems.iter().map(diagnostics::problem_to_lsp).collect();
+                self.client.publish_diagnostics(uri, diags, None).await;
+            }
+        }
+    }
+
+    async fn reload(&self) {
+        let before = {
+            let mut st = self.lock();
+            let before = st.problems();
+            st.reload();
+            before
+        };
+        self.report_problems(before).await;
+        self.refresh_all().await;
+    }
+
+    /// The open document `uri` with an analysis of its current text (computed now if the
+    /// background one has not finished).
+    async fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let key = convert::path_of(uri);
+        let (snap, gen) = {
+            let st = self.lock();
+            let doc = st.docs.get(&key)?;
+            let folder = st.folder_of(&key);
+            let snap = Snapshot {
+                uri: doc.uri.clone(),
+                text: doc.text.clone(),
+                version: doc.version,
+                analysis: doc.analysis.clone().unwrap_or_default(),
+                engine: st.engine_for(&key),
+                root: folder.map(|f| f.root.clone()),
+                kb_paths: folder.map(|f| f.kb_paths.clone()).unwrap_or_default(),
+                enc: st.encoding(),
+                flags: st.flags,
+            };
+            (snap, doc.analysis.is_none().then_some(doc.generation))
+        };
+        let Some(gen) = gen else { return Some(snap) };
+        let analysis = self.analyze(snap.engine.clone(), snap.text.clone()).await?;
+        if let Some(doc) = self.lock().docs.get_mut(&key) {
+            if doc.generation == gen {
+                doc.analysis = Some(analysis.clone());
+            }
+        }
+        Some(Snapshot { analysis, ..snap })
+    }
+
+    fn workspace_edit(
+        &self,
+        snap: &Snapshot,
+        edits: &[crate::analysis::diagnostic::Edit],
+    ) -> WorkspaceEdit {
+        let text_edits: Vec<TextEdit> = edits
+            .iter()
+            .map(|e| TextEdit {
+                range: convert::range(&snap.text, e.start, e.end, snap.enc),
+                new_text: e.new_text.clone(),
+            })
+            .collect();
+        if snap.flags.document_changes {
+            WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: snap.uri.clone(),
+                        version: Some(snap.version),
+                    },
+                    edits: text_edits.into_iter().map(OneOf::Left).collect(),
+                }])),
+                ..Default::default()
+            }
+        } else {
+            WorkspaceEdit {
+                changes: Some(HashMap::from([(snap.uri.clone(), text_edits)])),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+fn client_flags(caps: &ClientCapabilities) -> ClientFlags {
+    let ws = caps.workspace.as_ref();
+    ClientFlags {
+        pull: caps
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some()),
+        refresh: ws
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false),
+        document_changes: ws
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false),
+    }
+}
+
+fn roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let folders: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .map(|f| convert::path_of(&f.uri))
+        .filter(|p| p.is_absolute())
+        .collect();
+    if !folders.is_empty() {
+        return folders;
+    }
+    #[allow(deprecated)]
+    let root = params
+        .root_uri
+        .as_ref()
+        .map(convert::path_of)
+        .filter(|p| p.is_absolute());
+    root.into_iter().collect()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let enc = convert::negotiate(&params.capabilities);
+        let flags = client_flags(&params.capabilities);
+        let (settings, problems) = params
+            .initialization_options
+            .as_ref()
+            .map(Settings::from_json)
+            .unwrap_or_default();
+        {
+            let mut st = self.lock();
+            st.encoding = Some(enc);
+            st.flags = flags;
+            st.settings = settings;
+            st.load_folders(roots(&params));
+        }
+        for p in problems {
+            self.client
+                .log_message(MessageType::WARNING, format!("khabar: {p}"))
+                .await;
+        }
+        let diagnostic_provider = flags.pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("khabar".to_string()),
+                inter_file_dependencies: false,
+                workspace_diagnostics: false,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        });
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(enc)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
+                diagnostic_provider,
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "khabar".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.report_problems(BTreeMap::new()).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let key = convert::path_of(&item.uri);
+        let gen = self.next_generation();
+        self.lock().docs.insert(
+            key.clone(),
+            Doc {
+                uri: item.uri,
+                text: Document::new(&item.text),
+                version: item.version,
+                generation: gen,
+                analysis: None,
+            },
+        );
+        self.refresh(key, gen).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let key = convert::path_of(&params.text_document.uri);
+        let version = params.text_document.version;
+        let gen = self.next_generation();
+        let previous = {
+            let mut st = self.lock();
+            let enc = st.encoding();
+            st.docs.get_mut(&key).map(|doc| {
+                for change in &params.content_changes {
+                    convert::apply_change(&mut doc.text, change, enc);
+                }
+                let previous = doc.version;
+                doc.version = version;
+                doc.generation = gen;
+                doc.analysis = None;
+                previous
+            })
+        };
+        let Some(previous) = previous else {
+            let msg = format!(
+                "khabar: change to a document that is not open: {}",
+                params.text_document.uri.as_str()
+            );
+            self.client.log_message(MessageType::WARNING, msg).await;
+            return;
+        };
+        if version <= previous {
+            let msg = format!(
+                "khabar: version {version} of {} does not increase (was {previous}); change applied",
+                params.text_document.uri.as_str()
+            );
+            self.client.log_message(MessageType::WARNING, msg).await;
+        }
+        self.refresh(key, gen).await;
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let key = convert::path_of(&params.text_document.uri);
+        let affects_config = {
+            let st = self.lock();
+            st.folders.iter().any(|f| {
+                key == f.root.join(crate::workspace::CONFIG_FILE) || f.kb_paths.contains(&key)
+            })
+        };
+        if affects_config {
+            self.reload().await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let key = convert::path_of(&params.text_document.uri);
+        let pull = {
+            let mut st = self.lock();
+            st.docs.remove(&key);
+            st.flags.pull
+        };
+        if !pull {
+            let _order = self.publish.lock().await;
+            self.client
+                .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+                .await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Neovim sends `{}` (its default `settings`) right after initializing: that is no new
+        // setting, and must not undo the initialization options.
+        if !Settings::mentioned_in(&params.settings) {
+            return;
+        }
+        let (settings, problems) = Settings::from_json(&params.settings);
+        for p in problems {
+            self.client
+                .log_message(MessageType::WARNING, format!("khabar: {p}"))
+                .await;
+        }
+        let changed = {
+            let mut st = self.lock();
+            let changed = st.settings != settings;
+            st.settings = settings;
+            changed
+        };
+        if changed {
+            self.reload().await;
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        let offset = convert::offset(&snap.text, pos.position, snap.enc);
+        let text = snap.text.text();
+        Ok(
+            hover::hover(&snap.engine.kb, &snap.analysis, &text, offset).map(
+                |(value, start, end)| Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value,
+                    }),
+                    range: Some(convert::range(&snap.text, start, end, snap.enc)),
+                },
+            ),
+        )
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        let offset = convert::offset(&snap.text, pos.position, snap.enc);
+        let Some(m) = hover::mention_at(&snap.analysis.mentions, offset) else {
+            return Ok(None);
+        };
+        let target = match definition::locate(
+            &snap.engine.kb,
+            m.entity,
+            &snap.kb_paths,
+            snap.root.as_deref(),
+        ) {
+            Ok(t) => t,
+            Err(e) => {
+                let msg = format!("khabar: could not write the embedded knowledge base: {e}");
+                self.client.log_message(MessageType::ERROR, msg).await;
+                return Ok(None);
+            }
+        };
+        let Some((path, line)) = target else {
+            return Ok(None);
+        };
+        let Some(uri) = convert::uri_of(&path) else {
+            return Ok(None);
+        };
+        let at = Position {
+            line: line as u32,
+            character: 0,
+        };
+        Ok(Some(GotoDefinitionResponse::Scalar(Location {
+            uri,
+            range: Range { start: at, end: at },
+        })))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let pos = params.text_document_position_params;
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        let offset = convert::offset(&snap.text, pos.position, snap.enc);
+        let Some(m) = hover::mention_at(&snap.analysis.mentions, offset) else {
+            return Ok(None);
+        };
+        let highlights = snap
+            .analysis
+            .mentions
+            .iter()
+            .filter(|o| o.entity == m.entity)
+            .map(|o| DocumentHighlight {
+                range: convert::range(&snap.text, o.start, o.end, snap.enc),
+                kind: Some(DocumentHighlightKind::TEXT),
+            })
+            .collect();
+        Ok(Some(highlights))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        if let Some(only) = &params.context.only {
+            let wanted = only
+                .iter()
+                .any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str()));
+            if !wanted {
+                return Ok(None);
+            }
+        }
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let (start, end) = convert::span(&snap.text, params.range, snap.enc);
+        let ds = &snap.analysis.diagnostics;
+        let actions = actions::plan(ds, start, end)
+            .into_iter()
+            .map(|plan| {
+                let fixed = plan
+                    .fixes
+                    .iter()
+                    .filter_map(|&i| ds.get(i))
+                    .map(|d| diagnostics::to_lsp(&snap.text, &snap.uri, d, snap.enc))
+                    .collect();
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: plan.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(fixed),
+                    edit: Some(self.workspace_edit(&snap, &plan.edits)),
+                    is_preferred: plan.preferred.then_some(true),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        Ok(Some(actions))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let full = |items: Vec<Diagnostic>, result_id: Option<String>| {
+            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+                RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id,
+                        items,
+                    },
+                },
+            ))
+        };
+        let key = convert::path_of(&uri);
+        let problems = self.lock().problems().remove(&key).unwrap_or_default();
+        let mut items: Vec<Diagnostic> = problems.iter().map(diagnostics::problem_to_lsp).collect();
+        let Some(snap) = self.snapshot(&uri).await else {
+            return Ok(full(items, None));
+        };
+        items.extend(diagnostics::all_to_lsp(
+            &snap.text,
+            &snap.uri,
+            &snap.analysis.diagnostics,
+            snap.enc,
+        ));
+        Ok(full(items, None))
+    }
+}
