@@ -6,6 +6,7 @@ use crate::analysis::diagnostic::Severity;
 use crate::workspace::files::read_article;
 use clap::ValueEnum;
 use rayon::prelude::*;
+use std::io::IsTerminal;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -48,16 +49,32 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (corpus, files, mut failures) = open(&args.corpus)?;
     let engine = &corpus.engine;
+    // A progress bar only for people: on a terminal, for runs long enough to want one. Machine
+    // formats go to stdout and the bar to stderr, so neither disturbs the other.
+    let progress = (std::io::stderr().is_terminal() && files.len() > 50).then(|| {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} articles {elapsed}") {
+            bar.set_style(style);
+        }
+        bar
+    });
     let results: Vec<_> = files
         .par_iter()
         .map(|path| {
             let rel = corpus.rel(path);
-            read_article(path, &rel).map(|text| {
+            let r = read_article(path, &rel).map(|text| {
                 let analysis = engine.analyze(&text);
                 FileResult { path: rel.clone(), text, diagnostics: analysis.diagnostics }
-            })
+            });
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            r
         })
         .collect();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let mut ok = Vec::with_capacity(results.len());
     for r in results {
         match r {
