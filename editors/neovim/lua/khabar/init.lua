@@ -1,0 +1,118 @@
+-- khabar for Neovim: starts `khabar lsp` for articles inside a folder holding khabar.toml.
+--
+-- Works on Neovim 0.7 and later with the built-in client (vim.lsp.start_client), one client per
+-- corpus root. Neovim 0.7 has no pull diagnostics, semantic tokens or inlay hints: the server
+-- pushes diagnostics to it, and the rest degrades to what 0.7 shows.
+
+local M = {}
+
+M.config = {
+  cmd = { 'khabar', 'lsp' },
+  filetypes = { 'text' },
+  root_markers = { 'khabar.toml' },
+  -- Server settings (sent as initializationOptions and settings.khabar), e.g.
+  -- { rules = { spacing = 'off' }, inlayHints = false }
+  settings = {},
+  on_attach = nil,
+  capabilities = nil,
+}
+
+local clients = {} -- root directory -> client id
+
+local function exists(path)
+  return vim.loop.fs_stat(path) ~= nil
+end
+
+--- The nearest folder at or above `dir` holding one of the root markers.
+function M.find_root(dir)
+  local current = dir
+  while current and current ~= '' do
+    for _, marker in ipairs(M.config.root_markers) do
+      if exists(current .. '/' .. marker) then
+        return current
+      end
+    end
+    local parent = vim.fn.fnamemodify(current, ':h')
+    if parent == current then
+      return nil
+    end
+    current = parent
+  end
+  return nil
+end
+
+local function start(root)
+  local id = clients[root]
+  if id and vim.lsp.get_client_by_id(id) then
+    return id
+  end
+  id = vim.lsp.start_client({
+    name = 'khabar',
+    cmd = M.config.cmd,
+    root_dir = root,
+    workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
+    init_options = M.config.settings,
+    settings = { khabar = M.config.settings },
+    capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
+    on_attach = M.config.on_attach,
+  })
+  clients[root] = id
+  return id
+end
+
+--- Attaches the khabar client to `bufnr` when its file lies in a corpus.
+function M.attach(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == '' then
+    return nil
+  end
+  local root = M.find_root(vim.fn.fnamemodify(name, ':p:h'))
+  if not root then
+    return nil
+  end
+  local id = start(root)
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+  end
+  return id
+end
+
+--- Stops every khabar client and attaches the open articles again.
+function M.restart()
+  for root, id in pairs(clients) do
+    local client = vim.lsp.get_client_by_id(id)
+    if client then
+      client.stop()
+    end
+    clients[root] = nil
+  end
+  vim.defer_fn(function()
+    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.config.filetypes, vim.bo[buf].filetype) then
+        M.attach(buf)
+      end
+    end
+  end, 200)
+end
+
+function M.setup(opts)
+  M.config = vim.tbl_deep_extend('force', M.config, opts or {})
+  local group = vim.api.nvim_create_augroup('khabar', { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = group,
+    pattern = M.config.filetypes,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+  })
+  vim.api.nvim_create_user_command('KhabarRestart', M.restart, { desc = 'Restart the khabar language server' })
+  vim.api.nvim_create_user_command('KhabarInfo', function()
+    for root, id in pairs(clients) do
+      local client = vim.lsp.get_client_by_id(id)
+      print(string.format('khabar: %s (client %d, %s)', root, id, client and 'running' or 'stopped'))
+    end
+  end, { desc = 'Show khabar clients' })
+end
+
+return M

@@ -1,0 +1,124 @@
+-- End-to-end test of `khabar lsp` through the Neovim plugin (headless, Neovim 0.7+).
+--
+-- env: KHABAR_BIN (the server binary), KHABAR_CORPUS (a copy of tests/fixtures/e2e).
+-- Opens an article, waits for diagnostics, hovers a name, applies a quick fix through the
+-- client's own workspace-edit path, edits the buffer and waits for fresh diagnostics.
+-- Prints one JSON line; exits with :cquit on failure.
+
+local results = {}
+
+local function finish(ok, why)
+  results.ok = ok
+  results.failed = why
+  io.stdout:write(vim.fn.json_encode(results) .. '\n')
+  io.stdout:flush()
+  if ok then
+    vim.cmd('qa!')
+  else
+    vim.cmd('cquit 1')
+  end
+end
+
+local function expect(cond, what)
+  if not cond then
+    finish(false, what)
+    error(what)
+  end
+end
+
+local bin = os.getenv('KHABAR_BIN')
+local corpus = os.getenv('KHABAR_CORPUS')
+expect(bin and corpus, 'KHABAR_BIN and KHABAR_CORPUS are set')
+
+require('khabar').setup({ cmd = { bin, 'lsp' } })
+
+vim.cmd('edit ' .. vim.fn.fnameescape(corpus .. '/fa-visit.txt'))
+local bufnr = vim.api.nvim_get_current_buf()
+expect(vim.bo[bufnr].filetype == 'text', 'the article has filetype text')
+
+local function client()
+  for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
+    if c.name == 'khabar' then
+      return c
+    end
+  end
+end
+expect(vim.wait(10000, function() return client() ~= nil and client().initialized end, 50), 'the khabar client starts and attaches')
+
+local function code_of(d)
+  return d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+end
+
+local function find_diag(code, severity)
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if code_of(d) == code and (severity == nil or d.severity == severity) then
+      return d
+    end
+  end
+end
+
+expect(vim.wait(10000, function() return find_diag('unknown-source') ~= nil end, 50), 'diagnostics arrive with the misspelt agency')
+results.first_diagnostics = #vim.diagnostic.get(bufnr)
+
+-- Hover the name شمخانی on line 3.
+local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+local row, col
+for i, l in ipairs(lines) do
+  local s = l:find('شمخانی', 1, true)
+  if s and i > 1 then
+    row, col = i, s - 1
+    break
+  end
+end
+expect(row ~= nil, 'the name is in the buffer')
+vim.api.nvim_win_set_cursor(0, { row, col + 2 })
+local params = vim.lsp.util.make_position_params(0, client().offset_encoding)
+local hover = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', params, 5000) or {}
+local hover_text = ''
+for _, r in pairs(hover) do
+  if r.result and r.result.contents then
+    local c = r.result.contents
+    hover_text = type(c) == 'string' and c or (c.value or '')
+  end
+end
+results.hover = vim.split(hover_text, '\n')[1]
+expect(hover_text:find('Ali Shamkhani', 1, true), 'hover names Ali Shamkhani')
+
+-- Code actions at the finding, applied through the client's own workspace-edit path.
+-- The finding's whole line as the range (Neovim 0.7 keeps only the LSP fields it does not map
+-- in user_data, so the range is rebuilt; the server clamps the end of the line).
+local d = find_diag('unknown-source')
+local range = { start = { line = d.lnum, character = 0 }, ['end'] = { line = d.lnum, character = 10000 } }
+local action_params = {
+  textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+  range = range,
+  context = { diagnostics = { { range = range, message = d.message, code = code_of(d), source = 'khabar' } } },
+}
+local actions = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', action_params, 5000) or {}
+local fix
+for _, r in pairs(actions) do
+  for _, a in ipairs(r.result or {}) do
+    if a.edit and vim.fn.json_encode(a.edit):find('جام جم', 1, true) then
+      fix = a
+    end
+  end
+end
+expect(fix ~= nil, 'a quick fix offers جام جم آنلاین')
+results.fix = fix.title
+vim.lsp.util.apply_workspace_edit(fix.edit, client().offset_encoding)
+local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
+expect(text:find('جام جم آنلاین', 1, true), 'the buffer holds the fixed name')
+expect(vim.wait(10000, function() return find_diag('unknown-source', vim.diagnostic.severity.WARN) == nil end, 50),
+  'the misspelt-agency finding disappears after the fix')
+
+-- Edit the buffer: a doubled space, which the spacing rule reports.
+local r2 = row - 1
+local line = vim.api.nvim_buf_get_lines(bufnr, r2, r2 + 1, false)[1]
+local at = line:find('دیدار کرد', 1, true)
+expect(at ~= nil, 'the edit target is in the buffer')
+vim.api.nvim_buf_set_text(bufnr, r2, at - 1, r2, at - 1, { '  ' })
+expect(vim.wait(10000, function() return find_diag('spacing') ~= nil end, 50), 'the typed double space is reported')
+results.last_diagnostics = #vim.diagnostic.get(bufnr)
+
+vim.lsp.stop_client(client().id)
+finish(true, nil)

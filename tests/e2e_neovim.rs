@@ -1,0 +1,56 @@
+//! End to end with a real editor: headless Neovim (0.7+) through the plugin in editors/neovim
+//! drives the built binary (diagnostics, hover, a quick fix applied through the client's own
+//! workspace-edit path, an edit followed by fresh diagnostics). Skips with a reason when `nvim` is
+//! missing (`.ci/run` installs Debian's).
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn neovim_plugin_session() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        common::skip("nvim is not installed (apt-get install neovim)");
+        return;
+    }
+    let repo = common::repo();
+    let corpus = tempfile::tempdir().expect("temp dir");
+    for e in std::fs::read_dir(repo.join("tests/fixtures/e2e")).expect("fixtures") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, corpus.path().join(p.file_name().unwrap())).expect("copy fixture");
+    }
+    let mut child = Command::new("nvim")
+        .args(["--headless", "--clean", "-u", "NONE"])
+        .arg("-c")
+        .arg(format!("set rtp+={}", repo.join("editors/neovim").display()))
+        .args(["-c", "filetype on", "-c"])
+        .arg(format!("luafile {}", repo.join("tests/e2e/neovim/test.lua").display()))
+        .env("KHABAR_BIN", common::khabar())
+        .env("KHABAR_CORPUS", corpus.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start nvim");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("nvim did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stdout.lines().chain(stderr.lines()).find(|l| l.starts_with('{')).unwrap_or("");
+    assert!(status.success(), "nvim test failed: {line}\n{stdout}\n{stderr}");
+    let v: serde_json::Value = serde_json::from_str(line).expect("JSON result line");
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["hover"].as_str().unwrap_or("").contains("Ali Shamkhani"));
+    assert!(v["fix"].as_str().unwrap_or("").contains("جام جم"));
+}
