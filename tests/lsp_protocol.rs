@@ -195,6 +195,7 @@ async fn hover_on_a_mention_and_on_a_finding() {
         assert!(md.contains(part), "{part} in {md}");
     }
     assert_eq!(h["range"], range(0, 52, 0, 62));
+    insta::assert_snapshot!("hover_card_ali_shamkhani", md);
     // The Persian spelling on line 1 is the one shown there.
     let h = c
         .call(
