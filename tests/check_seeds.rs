@@ -34,7 +34,10 @@ fn mask(message: &str) -> String {
     out
 }
 
-fn findings() -> Option<Vec<(String, String, String, usize, usize, String)>> {
+/// (file, rule, severity, line, column, masked message)
+type Finding = (String, String, String, usize, usize, String);
+
+fn findings() -> Option<Vec<Finding>> {
     let files = common::seeds()?;
     let engine = Engine::embedded();
     let mut out = Vec::new();

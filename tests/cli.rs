@@ -148,8 +148,8 @@ fn github_format_is_workflow_commands() {
     let o = run(dir.path(), &["check", "--format", "github"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.trim().is_empty());
+    let re = regex::Regex::new(r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z-]+::.+$").unwrap();
     for line in out.lines() {
-        let re = regex::Regex::new(r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z-]+::.+$").unwrap();
         assert!(re.is_match(line), "{line}");
         assert!(line.contains("file=a%2Cb.txt"), "{line}");
     }

@@ -92,7 +92,7 @@ pub fn is_generic(word: &str) -> bool {
     static G: OnceLock<Vec<String>> = OnceLock::new();
     let g = G.get_or_init(|| GENERIC.iter().map(|w| fold(w)).collect());
     let f = fold(word);
-    g.iter().any(|w| *w == f)
+    g.contains(&f)
 }
 
 fn trigger_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
