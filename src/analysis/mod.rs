@@ -4,6 +4,8 @@
 //! configuration) and analyses one article's text at a time. Analysis cannot fail: it returns
 //! what it found and the diagnostics, whatever the input.
 
+pub mod ann;
+pub mod ann_check;
 pub mod config;
 pub mod diagnostic;
 pub mod error;

@@ -46,6 +46,20 @@ pub struct Args {
     pub deny: DenyLevel,
 }
 
+/// Validates an `.ann` file, with the configured severities applied as for text rules.
+fn check_ann(engine: &crate::analysis::Engine, ann_text: &str, article: &str) -> Vec<crate::analysis::diagnostic::Diagnostic> {
+    let mut found = crate::analysis::ann_check::validate(ann_text, article, &engine.kb, &engine.config);
+    found.retain_mut(|d| match crate::analysis::rules::configured(&engine.config, d.rule) {
+        None => false,
+        Some(Some(sev)) => {
+            d.severity = sev;
+            true
+        }
+        Some(None) => true,
+    });
+    found
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (corpus, files, mut failures) = open(&args.corpus)?;
     let engine = &corpus.engine;
@@ -62,15 +76,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .par_iter()
         .map(|path| {
             let rel = corpus.rel(path);
-            let r = read_article(path, &rel).map(|text| {
+            let mut r = vec![read_article(path, &rel).map(|text| {
                 let analysis = engine.analyze(&text);
                 FileResult { path: rel.clone(), text, diagnostics: analysis.diagnostics }
-            });
+            })];
+            // The article's standoff annotations, when it has them, are checked against it.
+            let ann = path.with_extension("ann");
+            if ann.is_file() {
+                if let Some(Ok(article)) = r.first() {
+                    let ann_rel = corpus.rel(&ann);
+                    r.push(crate::workspace::read_text(&ann).map(|ann_text| {
+                        let diagnostics = check_ann(engine, &ann_text, &article.text);
+                        FileResult { path: ann_rel, text: ann_text, diagnostics }
+                    }));
+                }
+            }
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
             r
         })
+        .flatten()
         .collect();
     if let Some(bar) = progress {
         bar.finish_and_clear();

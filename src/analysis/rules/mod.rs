@@ -73,11 +73,11 @@ pub static REGISTRY: &[&dyn Rule] = &[
 
 /// Rules that live outside the text analysis (they read other files) but share the registry's
 /// ids, configuration and documentation.
-pub static EXTERNAL: &[&RuleMeta] = &[];
+pub static EXTERNAL: &[&[&RuleMeta]] = &[crate::analysis::ann_check::RULES];
 
 /// Every rule's metadata, text rules first.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    REGISTRY.iter().map(|r| r.meta()).chain(EXTERNAL.iter().copied()).collect()
+    REGISTRY.iter().map(|r| r.meta()).chain(EXTERNAL.iter().flat_map(|g| g.iter().copied())).collect()
 }
 
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
