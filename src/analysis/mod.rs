@@ -6,6 +6,8 @@
 
 pub mod ann;
 pub mod ann_check;
+pub mod export;
+pub mod agree;
 pub mod config;
 pub mod diagnostic;
 pub mod error;

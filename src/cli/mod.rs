@@ -5,6 +5,7 @@
 //! goes on with the others. A closed stdout (`khabar … | head`) ends the run quietly with 0.
 
 mod check;
+mod curation;
 mod kb;
 mod mentions;
 pub mod report;
@@ -34,6 +35,12 @@ pub enum Command {
     Kb(kb::KbCommand),
     /// List every rule, or print one rule's help.
     Rules(rules::Args),
+    /// Export annotations (the `.ann` files, else khabar's mentions) as brat, CoNLL, JSONL or W3C.
+    Export(curation::ExportArgs),
+    /// Import articles and annotations from JSONL or a brat folder.
+    Import(curation::ImportArgs),
+    /// Agreement between two annotators' folders: span P/R/F1 and Cohen's kappa.
+    Agree(curation::AgreeArgs),
     /// Run the language server over stdio.
     Lsp,
 }
@@ -75,6 +82,9 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Kb(c) => kb::run(c),
         Command::Rules(a) => rules::run(a),
+        Command::Export(a) => curation::export(a),
+        Command::Import(a) => curation::import(a),
+        Command::Agree(a) => curation::agree(a),
         Command::Lsp => crate::lsp::run_stdio().map(|_| Outcome::Clean),
     };
     match result {

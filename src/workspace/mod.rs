@@ -3,6 +3,7 @@
 //! This is the layer that does I/O for the core. Paths it reports are relative to the corpus
 //! root with `/`, the form every output contract uses.
 
+pub mod ann;
 pub mod files;
 
 use crate::analysis::config::Config;
