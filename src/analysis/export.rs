@@ -190,13 +190,15 @@ pub fn from_jsonl(line: &str) -> Result<(Option<String>, String, Vec<Span>), Str
 pub fn to_ann(text: &str, spans: &[Span]) -> AnnFile {
     let chars: Vec<char> = text.chars().collect();
     let mut ann = AnnFile::default();
+    let (mut t, mut n) = (0, 0);
     for s in spans {
-        let id = ann.next_id('T');
+        t += 1;
+        let id = format!("T{t}");
         let covered: String = chars.get(s.start..s.end.min(chars.len())).map(|c| c.iter().collect()).unwrap_or_default();
         ann.push(Entry::Text { id: id.clone(), ty: s.label.clone(), fragments: vec![(s.start, s.end)], text: covered });
         if let Some(e) = &s.entity {
-            let nid = ann.next_id('N');
-            ann.push(Entry::Norm { id: nid, kind: "Reference".into(), target: id, reference: format!("khabar:{e}"), label: e.clone() });
+            n += 1;
+            ann.push(Entry::Norm { id: format!("N{n}"), kind: "Reference".into(), target: id, reference: format!("khabar:{e}"), label: e.clone() });
         }
     }
     ann

@@ -82,6 +82,37 @@ fn spans_for(engine: &crate::analysis::Engine, article: &Path, text: &str) -> an
         .collect())
 }
 
+/// Says on stderr what of an article's `.ann` the format cannot hold.
+fn report_dropped(rel: &str, article: &Path, format: ExportFormat) -> anyhow::Result<()> {
+    use crate::analysis::ann::Entry;
+    let ann = ann_path(article);
+    if !ann.is_file() {
+        return Ok(());
+    }
+    let f = parse(&read_text(&ann)?);
+    let (mut notes, mut attrs, mut others, mut rejected, mut joined) = (0, 0, 0, 0, 0);
+    for l in &f.lines {
+        match &l.entry {
+            Entry::Note { .. } => notes += 1,
+            Entry::Attr { name, .. } if name == "Rejected" || name == "NotEntity" => rejected += 1,
+            Entry::Attr { .. } => attrs += 1,
+            Entry::Other { .. } => others += 1,
+            Entry::Text { fragments, .. } if fragments.len() > 1 => joined += 1,
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    for (n, what) in [(notes, "notes"), (attrs, "attributes"), (others, "relations, events or equivalences"), (rejected, "rejected spans (left out on purpose)"), (joined, "discontinuous spans (exported first to last fragment)")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    if !parts.is_empty() {
+        eprintln!("note: {rel}: {} cannot hold {}", format!("{format:?}").to_lowercase(), parts.join(", "));
+    }
+    Ok(())
+}
+
 pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
     let (corpus, files, mut failures) = open(&args.corpus)?;
     if args.format == ExportFormat::Brat && args.out.is_none() {
@@ -100,6 +131,9 @@ pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
             }
         };
         let spans = spans_for(&corpus.engine, path, &text)?;
+        if args.format != ExportFormat::Brat {
+            report_dropped(&rel, path, args.format)?;
+        }
         let target = |ext: &str| args.out.as_ref().map(|d| d.join(Path::new(&rel).with_extension(ext)));
         let write_file = |p: &Path, bytes: &[u8]| -> anyhow::Result<()> {
             if let Some(parent) = p.parent() {
@@ -111,7 +145,10 @@ pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
             ExportFormat::Brat => {
                 if let Some(p) = target("ann") {
                     write_file(&p.with_extension("txt"), text.as_bytes())?;
-                    write_file(&p, export::to_ann(&text, &spans).serialize().as_bytes())?;
+                    // An existing .ann is copied as it is: brat to brat loses nothing.
+                    let ann = ann_path(path);
+                    let body = if ann.is_file() { read_text(&ann)? } else { export::to_ann(&text, &spans).serialize() };
+                    write_file(&p, body.as_bytes())?;
                 }
             }
             ExportFormat::Conll => {
@@ -136,6 +173,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
 pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
     std::fs::create_dir_all(&args.into).with_context(|| format!("creating {}", args.into.display()))?;
     let mut articles: Vec<(String, String, Vec<Span>)> = Vec::new();
+    let mut verbatim: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     match args.format {
         ImportFormat::Jsonl => {
             let text = read_text(&args.input)?;
@@ -157,8 +195,13 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
                 let rel = crate::workspace::display_rel(&std::path::absolute(&args.input)?, &p);
                 let body = read_article(&p, &rel)?;
                 let ann = ann_path(&p);
-                let spans = if ann.is_file() { export::spans_of(&parse(&read_text(&ann)?)) } else { Vec::new() };
-                articles.push((rel, body, spans));
+                // brat to brat is a copy: the .ann goes over as it is, every line kept.
+                let raw = if ann.is_file() { Some(read_text(&ann)?) } else { None };
+                let spans = raw.as_deref().map(|r| export::spans_of(&parse(r))).unwrap_or_default();
+                articles.push((rel.clone(), body, spans));
+                if let Some(r) = raw {
+                    verbatim.insert(rel, r);
+                }
             }
         }
     }
@@ -178,6 +221,10 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
             }
         } else {
             write_atomic(&txt, body.as_bytes())?;
+        }
+        if let Some(raw) = verbatim.get(rel) {
+            write_atomic(&ann_path(&txt), raw.as_bytes())?;
+            continue;
         }
         let n = body.chars().count();
         let kept: Vec<Span> = spans.iter().filter(|s| s.start < s.end && s.end <= n).cloned().collect();
