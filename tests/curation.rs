@@ -8,7 +8,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn khabar(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(common::khabar()).args(args).current_dir(dir).output().expect("run khabar")
+    Command::new(common::khabar())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run khabar")
 }
 
 /// Own fixture: every brat line kind, an unknown line, astral characters and a span across a
@@ -42,33 +46,99 @@ fn brat_file_survives_parse_and_write_byte_for_byte() {
 fn brat_export_import_and_agreement() {
     let d = corpus();
     let out = d.path().join("out");
-    assert!(khabar(d.path(), &["export", "a.txt", "--format", "brat", "--out", out.to_str().unwrap()]).status.success());
+    assert!(khabar(
+        d.path(),
+        &[
+            "export",
+            "a.txt",
+            "--format",
+            "brat",
+            "--out",
+            out.to_str().unwrap()
+        ]
+    )
+    .status
+    .success());
     // brat to brat loses nothing: every line, the unknown one included, is kept.
     assert_eq!(std::fs::read_to_string(out.join("a.ann")).unwrap(), ANN);
     let imported = d.path().join("imported");
-    let o = khabar(d.path(), &["import", out.to_str().unwrap(), "--format", "brat", "--into", imported.to_str().unwrap()]);
+    let o = khabar(
+        d.path(),
+        &[
+            "import",
+            out.to_str().unwrap(),
+            "--format",
+            "brat",
+            "--into",
+            imported.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = khabar(d.path(), &["agree", out.to_str().unwrap(), imported.to_str().unwrap(), "--format", "json"]);
+    let o = khabar(
+        d.path(),
+        &[
+            "agree",
+            out.to_str().unwrap(),
+            imported.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("agree JSON");
-    assert_eq!((v["exact"]["f1"].as_f64(), v["kappa"].as_f64()), (Some(1.0), Some(1.0)), "{v}");
-    assert_eq!(std::fs::read_to_string(imported.join("a.ann")).unwrap(), ANN);
+    assert_eq!(
+        (v["exact"]["f1"].as_f64(), v["kappa"].as_f64()),
+        (Some(1.0), Some(1.0)),
+        "{v}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(imported.join("a.ann")).unwrap(),
+        ANN
+    );
     // JSONL cannot hold notes or attributes: export says so, and what import writes validates.
     let o = khabar(d.path(), &["export", "a.txt", "--format", "jsonl"]);
     let note = String::from_utf8_lossy(&o.stderr);
-    assert!(note.contains("jsonl cannot hold 1 notes") && note.contains("1 rejected"), "{note}");
+    assert!(
+        note.contains("jsonl cannot hold 1 notes") && note.contains("1 rejected"),
+        "{note}"
+    );
     let jsonl = d.path().join("a.jsonl");
     std::fs::write(&jsonl, &o.stdout).unwrap();
     let from_jsonl = d.path().join("from-jsonl");
-    assert!(khabar(d.path(), &["import", "a.jsonl", "--format", "jsonl", "--into", from_jsonl.to_str().unwrap()]).status.success());
+    assert!(khabar(
+        d.path(),
+        &[
+            "import",
+            "a.jsonl",
+            "--format",
+            "jsonl",
+            "--into",
+            from_jsonl.to_str().unwrap()
+        ]
+    )
+    .status
+    .success());
     let o = khabar(&from_jsonl, &["check", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(!v["diagnostics"].as_array().unwrap().iter().any(|d| d["path"].as_str().unwrap_or("").ends_with(".ann")), "{v}");
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["path"].as_str().unwrap_or("").ends_with(".ann")),
+        "{v}"
+    );
 }
 
 fn python(script: &str, args: &[&str]) -> Option<std::process::Output> {
     // nltk reads corpora only under its data roots: make the folder read one of them.
     let root = args.first().copied().unwrap_or(".");
-    Command::new("python3").arg("-c").arg(script).args(args).env("NLTK_DATA", root).output().ok()
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .env("NLTK_DATA", root)
+        .output()
+        .ok()
 }
 
 #[test]
@@ -86,25 +156,49 @@ fn jsonl_reads_back_through_python_with_the_same_spans() {
     };
     let out = String::from_utf8_lossy(&py.stdout);
     // Python indexes strings by code point, as the offsets do.
-    assert_eq!(out, "4 14 Person ali-shamkhani علي شمخاني\n17 21 Place None دمشق\n", "{}", String::from_utf8_lossy(&py.stderr));
+    assert_eq!(
+        out,
+        "4 14 Person ali-shamkhani علي شمخاني\n17 21 Place None دمشق\n",
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
 }
 
 #[test]
 fn conll_reads_back_through_nltk() {
     let d = corpus();
     let out = d.path().join("conll");
-    assert!(khabar(d.path(), &["export", "a.txt", "--format", "conll", "--out", out.to_str().unwrap()]).status.success());
+    assert!(khabar(
+        d.path(),
+        &[
+            "export",
+            "a.txt",
+            "--format",
+            "conll",
+            "--out",
+            out.to_str().unwrap()
+        ]
+    )
+    .status
+    .success());
     let script = "import sys\nfrom nltk.corpus.reader import ConllCorpusReader\nr = ConllCorpusReader(sys.argv[1], ['a.conll'], ('words', 'pos'))\nfor sent in r.tagged_sents():\n  print(' '.join(f'{w}/{t}' for w, t in sent))";
     let Some(py) = python(script, &[out.to_str().unwrap()]) else {
         common::skip("python3 is not installed");
         return;
     };
-    if !py.status.success() && String::from_utf8_lossy(&py.stderr).contains("No module named 'nltk'") {
+    if !py.status.success()
+        && String::from_utf8_lossy(&py.stderr).contains("No module named 'nltk'")
+    {
         common::skip("nltk is not installed (pip install nltk)");
         return;
     }
     let got = String::from_utf8_lossy(&py.stdout);
-    assert_eq!(got, "زار/O علي/B-Person شمخاني/I-Person 😀/O دمشق/B-Place\nثم/O طهران/O أمس/O ./O\n", "{}", String::from_utf8_lossy(&py.stderr));
+    assert_eq!(
+        got,
+        "زار/O علي/B-Person شمخاني/I-Person 😀/O دمشق/B-Place\nثم/O طهران/O أمس/O ./O\n",
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
 }
 
 #[test]
@@ -125,13 +219,31 @@ fn killed_during_a_write_leaves_the_old_or_the_new_file() {
     // One large article with many spans, so that writing its .ann takes a while.
     let word = "شمخاني ";
     let text: String = word.repeat(60_000);
-    let spans: Vec<String> = (0..60_000).map(|i| format!("[{},{},\"Person\",\"ali-shamkhani\"]", i * 7, i * 7 + 6)).collect();
-    let line = format!("{{\"path\":\"big.txt\",\"text\":{},\"spans\":[{}]}}\n", serde_json::to_string(&text).unwrap(), spans.join(","));
+    let spans: Vec<String> = (0..60_000)
+        .map(|i| format!("[{},{},\"Person\",\"ali-shamkhani\"]", i * 7, i * 7 + 6))
+        .collect();
+    let line = format!(
+        "{{\"path\":\"big.txt\",\"text\":{},\"spans\":[{}]}}\n",
+        serde_json::to_string(&text).unwrap(),
+        spans.join(",")
+    );
     let jsonl = d.path().join("in.jsonl");
     std::fs::write(&jsonl, line).unwrap();
     // The new content, from an import run to the end elsewhere.
     let full = d.path().join("full");
-    assert!(khabar(d.path(), &["import", "in.jsonl", "--format", "jsonl", "--into", full.to_str().unwrap()]).status.success());
+    assert!(khabar(
+        d.path(),
+        &[
+            "import",
+            "in.jsonl",
+            "--format",
+            "jsonl",
+            "--into",
+            full.to_str().unwrap()
+        ]
+    )
+    .status
+    .success());
     let new = std::fs::read(full.join("big.ann")).unwrap();
     let target = d.path().join("target");
     std::fs::create_dir_all(&target).unwrap();
@@ -141,7 +253,14 @@ fn killed_during_a_write_leaves_the_old_or_the_new_file() {
     for i in 0..12u64 {
         std::fs::write(target.join("big.ann"), &old).unwrap();
         let mut child = Command::new(common::khabar())
-            .args(["import", "in.jsonl", "--format", "jsonl", "--into", target.to_str().unwrap()])
+            .args([
+                "import",
+                "in.jsonl",
+                "--format",
+                "jsonl",
+                "--into",
+                target.to_str().unwrap(),
+            ])
             .current_dir(d.path())
             .spawn()
             .expect("spawn import");
@@ -149,8 +268,19 @@ fn killed_during_a_write_leaves_the_old_or_the_new_file() {
         let _ = child.kill(); // SIGKILL on Unix
         let _ = child.wait();
         let now = std::fs::read(target.join("big.ann")).unwrap();
-        assert!(now == old || now == new, "run {i}: the .ann is neither the old nor the new file ({} bytes)", now.len());
-        if now == old { outcomes.0 += 1 } else { outcomes.1 += 1 }
+        assert!(
+            now == old || now == new,
+            "run {i}: the .ann is neither the old nor the new file ({} bytes)",
+            now.len()
+        );
+        if now == old {
+            outcomes.0 += 1
+        } else {
+            outcomes.1 += 1
+        }
     }
-    eprintln!("killed 12 imports: {} left the old file, {} the new one", outcomes.0, outcomes.1);
+    eprintln!(
+        "killed 12 imports: {} left the old file, {} the new one",
+        outcomes.0, outcomes.1
+    );
 }

@@ -23,9 +23,15 @@ fn neovim_plugin_session() {
     let mut child = Command::new("nvim")
         .args(["--headless", "--clean", "-u", "NONE"])
         .arg("-c")
-        .arg(format!("set rtp+={}", repo.join("editors/neovim").display()))
+        .arg(format!(
+            "set rtp+={}",
+            repo.join("editors/neovim").display()
+        ))
         .args(["-c", "filetype on", "-c"])
-        .arg(format!("luafile {}", repo.join("tests/e2e/neovim/test.lua").display()))
+        .arg(format!(
+            "luafile {}",
+            repo.join("tests/e2e/neovim/test.lua").display()
+        ))
         .env("KHABAR_BIN", common::khabar())
         .env("KHABAR_CORPUS", corpus.path())
         .stdin(Stdio::null())
@@ -47,8 +53,15 @@ fn neovim_plugin_session() {
     let out = child.wait_with_output().expect("output");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let line = stdout.lines().chain(stderr.lines()).find(|l| l.starts_with('{')).unwrap_or("");
-    assert!(status.success(), "nvim test failed: {line}\n{stdout}\n{stderr}");
+    let line = stdout
+        .lines()
+        .chain(stderr.lines())
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("");
+    assert!(
+        status.success(),
+        "nvim test failed: {line}\n{stdout}\n{stderr}"
+    );
     let v: serde_json::Value = serde_json::from_str(line).expect("JSON result line");
     assert_eq!(v["ok"], true, "{v}");
     assert!(v["hover"].as_str().unwrap_or("").contains("Ali Shamkhani"));

@@ -13,8 +13,14 @@ fn node_client_session() {
         common::skip("node is not installed");
         return;
     }
-    if !dir.join("node_modules").join("vscode-languageserver-protocol").is_dir() {
-        common::skip("tests/e2e/node/node_modules is missing: run `npm ci --prefix tests/e2e/node`");
+    if !dir
+        .join("node_modules")
+        .join("vscode-languageserver-protocol")
+        .is_dir()
+    {
+        common::skip(
+            "tests/e2e/node/node_modules is missing: run `npm ci --prefix tests/e2e/node`",
+        );
         return;
     }
     let corpus = tempfile::tempdir().expect("temp dir");
@@ -31,9 +37,16 @@ fn node_client_session() {
         .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "node client failed:\n{stdout}\n{stderr}");
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON summary");
+    assert!(
+        out.status.success(),
+        "node client failed:\n{stdout}\n{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON summary");
     assert_eq!(summary["ok"], true);
     assert_eq!(summary["lastVersion"], 3);
-    assert!(summary["hover"].as_str().unwrap_or("").contains("Ali Shamkhani"));
+    assert!(summary["hover"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Ali Shamkhani"));
 }

@@ -15,7 +15,11 @@ async fn each_folder_uses_its_own_configuration_and_kb() {
     let a = tempfile::tempdir().expect("temp dir");
     let b = tempfile::tempdir().expect("temp dir");
     // Folder a turns spacing off and knows Latakia; folder b has neither.
-    std::fs::write(a.path().join("khabar.toml"), "kb = [\"kb.toml\"]\n[rules]\nspacing = \"off\"\n").unwrap();
+    std::fs::write(
+        a.path().join("khabar.toml"),
+        "kb = [\"kb.toml\"]\n[rules]\nspacing = \"off\"\n",
+    )
+    .unwrap();
     std::fs::write(
         a.path().join("kb.toml"),
         "[[entity]]\nid = \"latakia\"\nkind = \"place\"\nlabels = { ar = \"اللاذقية\", en = \"Latakia\" }\n",
@@ -37,19 +41,34 @@ async fn each_folder_uses_its_own_configuration_and_kb() {
     });
     c.call("initialize", params).await;
     c.notify("initialized", json!({})).await;
-    let (ua, ub) = (file_uri(&a.path().join("x.txt")), file_uri(&b.path().join("x.txt")));
+    let (ua, ub) = (
+        file_uri(&a.path().join("x.txt")),
+        file_uri(&b.path().join("x.txt")),
+    );
     c.open(&ua, 1, TEXT).await;
     c.open(&ub, 1, TEXT).await;
     let da = c.diagnostics(&ua, Some(1)).await;
     let db = c.diagnostics(&ub, Some(1)).await;
-    assert!(!codes(&da).contains(&"spacing".to_string()), "folder a turned spacing off: {da:?}");
-    assert!(codes(&db).contains(&"spacing".to_string()), "folder b keeps spacing: {db:?}");
+    assert!(
+        !codes(&da).contains(&"spacing".to_string()),
+        "folder a turned spacing off: {da:?}"
+    );
+    assert!(
+        codes(&db).contains(&"spacing".to_string()),
+        "folder b keeps spacing: {db:?}"
+    );
     // Hover on اللاذقية: an entity in folder a only.
-    let at = TEXT.find("اللاذقية").map(|b| TEXT[..b].encode_utf16().count() as u32 + 2).unwrap();
+    let at = TEXT
+        .find("اللاذقية")
+        .map(|b| TEXT[..b].encode_utf16().count() as u32 + 2)
+        .unwrap();
     let hover = |uri: &str| json!({"textDocument": {"uri": uri}, "position": pos(0, at)});
     let ha = c.call("textDocument/hover", hover(&ua)).await;
     let hb = c.call("textDocument/hover", hover(&ub)).await;
     assert!(ha.to_string().contains("Latakia"), "{ha}");
-    assert!(hb == Value::Null || !hb.to_string().contains("Latakia"), "{hb}");
+    assert!(
+        hb == Value::Null || !hb.to_string().contains("Latakia"),
+        "{hb}"
+    );
     c.shutdown().await;
 }

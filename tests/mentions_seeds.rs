@@ -14,7 +14,13 @@ fn load() -> Option<Vec<(String, String)>> {
         files
             .iter()
             .map(|p| {
-                let name = p.file_name().unwrap().to_string_lossy().chars().take(3).collect::<String>();
+                let name = p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .chars()
+                    .take(3)
+                    .collect::<String>();
                 let text = std::fs::read_to_string(p).expect("seed is UTF-8");
                 (name, strip_bom(&text).0.to_string())
             })
@@ -58,7 +64,10 @@ fn shamkhani_in_every_article_in_every_spelling() {
     let Some(seeds) = load() else { return };
     assert_eq!(seeds.len(), 5);
     let engine = Engine::embedded();
-    let id = engine.kb.index_of("ali-shamkhani").expect("Shamkhani is in the KB");
+    let id = engine
+        .kb
+        .index_of("ali-shamkhani")
+        .expect("Shamkhani is in the KB");
     for (name, text) in &seeds {
         let mentions = engine.mentions(text);
         let his: Vec<_> = mentions.iter().filter(|m| m.entity == id).collect();
@@ -84,7 +93,19 @@ fn shamkhani_in_every_article_in_every_spelling() {
 fn adjectives_and_common_words_are_not_entities() {
     let Some(seeds) = load() else { return };
     let engine = Engine::embedded();
-    let adjectives = ["السورية", "السوري", "الأمريكي", "الأمريكية", "الإيرانية", "الإيراني", "الروسي", "السوريين", "الأميركي", "الأميركية", "العراقي"];
+    let adjectives = [
+        "السورية",
+        "السوري",
+        "الأمريكي",
+        "الأمريكية",
+        "الإيرانية",
+        "الإيراني",
+        "الروسي",
+        "السوريين",
+        "الأميركي",
+        "الأميركية",
+        "العراقي",
+    ];
     let adjectives: Vec<String> = adjectives.iter().map(|a| fold(a)).collect();
     for (name, text) in &seeds {
         for m in engine.mentions(text) {
@@ -97,12 +118,16 @@ fn adjectives_and_common_words_are_not_entities() {
             let word = fold(&word_around(text, m.start, m.end));
             for adj in &adjectives {
                 assert!(
-                    !word.ends_with(adj.as_str()) && !word.ends_with(&format!("{}ه", adj.trim_end_matches('ه'))),
+                    !word.ends_with(adj.as_str())
+                        && !word.ends_with(&format!("{}ه", adj.trim_end_matches('ه'))),
                     "{name}: adjective {word:?} reported as {}",
                     ent.id
                 );
             }
-            assert!(!(ent.id == "al-watan" && word.ends_with(&fold("الوطني"))), "{name}: الوطني reported as Al-Watan");
+            assert!(
+                !(ent.id == "al-watan" && word.ends_with(&fold("الوطني"))),
+                "{name}: الوطني reported as Al-Watan"
+            );
         }
     }
 }
@@ -112,9 +137,20 @@ fn every_line_of_every_seed_is_scanned() {
     // A guard on the snapshot: the Persian article's mentions span its whole length.
     let Some(seeds) = load() else { return };
     let engine = Engine::embedded();
-    let (_, fa) = seeds.iter().find(|(n, _)| n == "002").expect("002 is there");
+    let (_, fa) = seeds
+        .iter()
+        .find(|(n, _)| n == "002")
+        .expect("002 is there");
     let last_line = lines(fa).filter(|l| !l.text.trim().is_empty()).count();
     let li = LineIndex::new(fa);
-    let max_line = engine.mentions(fa).iter().map(|m| li.line_col(m.start).0).max().unwrap_or(0);
-    assert!(max_line + 8 >= last_line, "mentions stop at line {max_line} of {last_line}");
+    let max_line = engine
+        .mentions(fa)
+        .iter()
+        .map(|m| li.line_col(m.start).0)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        max_line + 8 >= last_line,
+        "mentions stop at line {max_line} of {last_line}"
+    );
 }

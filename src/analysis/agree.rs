@@ -16,10 +16,26 @@ pub struct Prf {
 }
 
 fn prf(matched_b: usize, n_b: usize, matched_a: usize, n_a: usize) -> Prf {
-    let precision = if n_b == 0 { 1.0 } else { matched_b as f64 / n_b as f64 };
-    let recall = if n_a == 0 { 1.0 } else { matched_a as f64 / n_a as f64 };
-    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
-    Prf { precision, recall, f1 }
+    let precision = if n_b == 0 {
+        1.0
+    } else {
+        matched_b as f64 / n_b as f64
+    };
+    let recall = if n_a == 0 {
+        1.0
+    } else {
+        matched_a as f64 / n_a as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    Prf {
+        precision,
+        recall,
+        f1,
+    }
 }
 
 /// A span one annotator has and the other does not (exactly).
@@ -42,7 +58,13 @@ pub struct Agreement {
 fn token_labels(text: &str, spans: &[Span]) -> Vec<String> {
     tokens(text)
         .iter()
-        .map(|t| spans.iter().find(|s| t.start < s.end && s.start < t.end).map(|s| s.label.clone()).unwrap_or_else(|| "O".into()))
+        .map(|t| {
+            spans
+                .iter()
+                .find(|s| t.start < s.end && s.start < t.end)
+                .map(|s| s.label.clone())
+                .unwrap_or_else(|| "O".into())
+        })
         .collect()
 }
 
@@ -60,7 +82,11 @@ pub fn agree(articles: &[(String, String, Vec<Span>, Vec<Span>)]) -> Agreement {
             if b.iter().any(|t| same(s, t)) {
                 exact_a += 1;
             } else {
-                dis.push(Disagreement { article: name.clone(), only_in: 'A', span: s.clone() });
+                dis.push(Disagreement {
+                    article: name.clone(),
+                    only_in: 'A',
+                    span: s.clone(),
+                });
             }
             over_a += usize::from(b.iter().any(|t| overlaps(s, t)));
         }
@@ -68,7 +94,11 @@ pub fn agree(articles: &[(String, String, Vec<Span>, Vec<Span>)]) -> Agreement {
             if a.iter().any(|t| same(s, t)) {
                 exact_b += 1;
             } else {
-                dis.push(Disagreement { article: name.clone(), only_in: 'B', span: s.clone() });
+                dis.push(Disagreement {
+                    article: name.clone(),
+                    only_in: 'B',
+                    span: s.clone(),
+                });
             }
             over_b += usize::from(a.iter().any(|t| overlaps(s, t)));
         }
@@ -85,15 +115,26 @@ pub fn agree(articles: &[(String, String, Vec<Span>, Vec<Span>)]) -> Agreement {
             *fa.entry(x).or_default() += 1;
             *fb.entry(y).or_default() += 1;
         }
-        let pe: f64 = fa.iter().map(|(k, &c)| c as f64 / n as f64 * fb.get(k).copied().unwrap_or(0) as f64 / n as f64).sum();
+        let pe: f64 = fa
+            .iter()
+            .map(|(k, &c)| c as f64 / n as f64 * fb.get(k).copied().unwrap_or(0) as f64 / n as f64)
+            .sum();
         if (1.0 - pe).abs() < f64::EPSILON {
             1.0
         } else {
             (po - pe) / (1.0 - pe)
         }
     };
-    dis.sort_by(|x, y| (&x.article, x.span.start, x.only_in).cmp(&(&y.article, y.span.start, y.only_in)));
-    Agreement { exact: prf(exact_b, nb, exact_a, na), overlap: prf(over_b, nb, over_a, na), kappa, tokens: n, disagreements: dis }
+    dis.sort_by(|x, y| {
+        (&x.article, x.span.start, x.only_in).cmp(&(&y.article, y.span.start, y.only_in))
+    });
+    Agreement {
+        exact: prf(exact_b, nb, exact_a, na),
+        overlap: prf(over_b, nb, over_a, na),
+        kappa,
+        tokens: n,
+        disagreements: dis,
+    }
 }
 
 #[cfg(test)]
@@ -101,7 +142,12 @@ mod tests {
     use super::*;
 
     fn s(start: usize, end: usize, label: &str) -> Span {
-        Span { start, end, label: label.into(), entity: None }
+        Span {
+            start,
+            end,
+            label: label.into(),
+            entity: None,
+        }
     }
 
     /// Worked by hand. Text tokens: زار(0-3) علي(4-7) شمخاني(8-14) دمشق(15-19) أمس(20-23).
@@ -119,8 +165,18 @@ mod tests {
         let b = vec![s(8, 14, "Person"), s(15, 19, "Place"), s(20, 23, "Place")];
         let r = agree(&[("a.txt".into(), text, a, b)]);
         let close = |x: f64, y: f64| (x - y).abs() < 1e-9;
-        assert!(close(r.exact.precision, 1.0 / 3.0) && close(r.exact.recall, 0.5) && close(r.exact.f1, 0.4), "{r:?}");
-        assert!(close(r.overlap.precision, 2.0 / 3.0) && close(r.overlap.recall, 1.0) && close(r.overlap.f1, 0.8), "{r:?}");
+        assert!(
+            close(r.exact.precision, 1.0 / 3.0)
+                && close(r.exact.recall, 0.5)
+                && close(r.exact.f1, 0.4),
+            "{r:?}"
+        );
+        assert!(
+            close(r.overlap.precision, 2.0 / 3.0)
+                && close(r.overlap.recall, 1.0)
+                && close(r.overlap.f1, 0.8),
+            "{r:?}"
+        );
         assert!(close(r.kappa, 7.0 / 17.0), "{}", r.kappa);
         assert_eq!(r.tokens, 5);
         assert_eq!(r.disagreements.len(), 3);

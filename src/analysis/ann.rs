@@ -14,13 +14,34 @@ use std::fmt::Write;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     /// `T1<TAB>Person 0 5;6 10<TAB>text`
-    Text { id: String, ty: String, fragments: Vec<(usize, usize)>, text: String },
+    Text {
+        id: String,
+        ty: String,
+        fragments: Vec<(usize, usize)>,
+        text: String,
+    },
     /// `N1<TAB>Reference T1 khabar:id<TAB>label`
-    Norm { id: String, kind: String, target: String, reference: String, label: String },
+    Norm {
+        id: String,
+        kind: String,
+        target: String,
+        reference: String,
+        label: String,
+    },
     /// `A1<TAB>Rejected T1` or `A1<TAB>Confidence T1 High` (and `M`, brat's old name).
-    Attr { id: String, name: String, target: String, value: Option<String> },
+    Attr {
+        id: String,
+        name: String,
+        target: String,
+        value: Option<String>,
+    },
     /// `#1<TAB>AnnotatorNotes T1<TAB>text`
-    Note { id: String, kind: String, target: String, text: String },
+    Note {
+        id: String,
+        kind: String,
+        target: String,
+        text: String,
+    },
     /// `R`, `E` and `*` lines: kept as written, their id (if any) remembered.
     Other { id: Option<String> },
     /// A line that does not parse: kept as written.
@@ -32,7 +53,10 @@ pub enum Entry {
 impl Entry {
     pub fn id(&self) -> Option<&str> {
         match self {
-            Entry::Text { id, .. } | Entry::Norm { id, .. } | Entry::Attr { id, .. } | Entry::Note { id, .. } => Some(id),
+            Entry::Text { id, .. }
+            | Entry::Norm { id, .. }
+            | Entry::Attr { id, .. }
+            | Entry::Note { id, .. } => Some(id),
             Entry::Other { id } => id.as_deref(),
             Entry::Malformed { .. } | Entry::Blank => None,
         }
@@ -73,18 +97,33 @@ fn parse_line(line: &str) -> Entry {
     if line.trim().is_empty() {
         return Entry::Blank;
     }
-    let bad = |m: &str| Entry::Malformed { message: m.to_string() };
+    let bad = |m: &str| Entry::Malformed {
+        message: m.to_string(),
+    };
     let mut cols = line.splitn(3, '\t');
     let id = cols.next().unwrap_or("");
     let mid = cols.next();
     let last = cols.next();
-    let Some(kind) = id.chars().next() else { return bad("empty id") };
-    let Some(mid) = mid else { return bad("no tab after the id") };
+    let Some(kind) = id.chars().next() else {
+        return bad("empty id");
+    };
+    let Some(mid) = mid else {
+        return bad("no tab after the id");
+    };
     match kind {
         'T' => {
-            let Some((ty, offsets)) = mid.split_once(' ') else { return bad("a T line needs a type and offsets") };
-            let Some(fragments) = parse_fragments(offsets) else { return bad("offsets must be `start end` pairs separated by `;`") };
-            Entry::Text { id: id.to_string(), ty: ty.to_string(), fragments, text: last.unwrap_or("").to_string() }
+            let Some((ty, offsets)) = mid.split_once(' ') else {
+                return bad("a T line needs a type and offsets");
+            };
+            let Some(fragments) = parse_fragments(offsets) else {
+                return bad("offsets must be `start end` pairs separated by `;`");
+            };
+            Entry::Text {
+                id: id.to_string(),
+                ty: ty.to_string(),
+                fragments,
+                text: last.unwrap_or("").to_string(),
+            }
         }
         'N' => {
             let parts: Vec<&str> = mid.split(' ').collect();
@@ -102,7 +141,12 @@ fn parse_line(line: &str) -> Entry {
         'A' | 'M' => {
             let parts: Vec<&str> = mid.split(' ').collect();
             match parts.as_slice() {
-                [name, target] => Entry::Attr { id: id.to_string(), name: name.to_string(), target: target.to_string(), value: None },
+                [name, target] => Entry::Attr {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    target: target.to_string(),
+                    value: None,
+                },
                 [name, target, value] => Entry::Attr {
                     id: id.to_string(),
                     name: name.to_string(),
@@ -113,10 +157,19 @@ fn parse_line(line: &str) -> Entry {
             }
         }
         '#' => {
-            let Some((k, target)) = mid.split_once(' ') else { return bad("a note needs `AnnotatorNotes <target>`") };
-            Entry::Note { id: id.to_string(), kind: k.to_string(), target: target.to_string(), text: last.unwrap_or("").to_string() }
+            let Some((k, target)) = mid.split_once(' ') else {
+                return bad("a note needs `AnnotatorNotes <target>`");
+            };
+            Entry::Note {
+                id: id.to_string(),
+                kind: k.to_string(),
+                target: target.to_string(),
+                text: last.unwrap_or("").to_string(),
+            }
         }
-        'R' | 'E' => Entry::Other { id: Some(id.to_string()) },
+        'R' | 'E' => Entry::Other {
+            id: Some(id.to_string()),
+        },
         '*' => Entry::Other { id: None },
         _ => bad("unknown annotation kind (brat knows T, N, A, M, R, E, * and #)"),
     }
@@ -130,28 +183,57 @@ pub fn parse(text: &str) -> AnnFile {
     let lines = if text.is_empty() {
         Vec::new()
     } else {
-        body.split('\n').map(|l| Line { entry: parse_line(l.trim_end_matches('\r')), raw: Some(l.to_string()) }).collect()
+        body.split('\n')
+            .map(|l| Line {
+                entry: parse_line(l.trim_end_matches('\r')),
+                raw: Some(l.to_string()),
+            })
+            .collect()
     };
-    AnnFile { lines, final_newline: final_newline || text.is_empty() }
+    AnnFile {
+        lines,
+        final_newline: final_newline || text.is_empty(),
+    }
 }
 
 fn format_entry(e: &Entry) -> String {
     let mut s = String::new();
     match e {
-        Entry::Text { id, ty, fragments, text } => {
+        Entry::Text {
+            id,
+            ty,
+            fragments,
+            text,
+        } => {
             let frags: Vec<String> = fragments.iter().map(|(a, b)| format!("{a} {b}")).collect();
             let _ = write!(s, "{id}\t{ty} {}\t{text}", frags.join(";"));
         }
-        Entry::Norm { id, kind, target, reference, label } => {
+        Entry::Norm {
+            id,
+            kind,
+            target,
+            reference,
+            label,
+        } => {
             let _ = write!(s, "{id}\t{kind} {target} {reference}\t{label}");
         }
-        Entry::Attr { id, name, target, value } => {
+        Entry::Attr {
+            id,
+            name,
+            target,
+            value,
+        } => {
             let _ = write!(s, "{id}\t{name} {target}");
             if let Some(v) = value {
                 let _ = write!(s, " {v}");
             }
         }
-        Entry::Note { id, kind, target, text } => {
+        Entry::Note {
+            id,
+            kind,
+            target,
+            text,
+        } => {
             let _ = write!(s, "{id}\t{kind} {target}\t{text}");
         }
         Entry::Other { .. } | Entry::Malformed { .. } | Entry::Blank => {}
@@ -249,11 +331,24 @@ T3\tOrganization 30 40\tmulti\r\n";
                 Entry::Blank => "blank",
             })
             .collect();
-        assert_eq!(kinds, ["T", "N", "T", "A", "A", "#", "other", "other", "other", "bad", "blank", "T"]);
-        let Entry::Text { fragments, .. } = &f.lines[2].entry else { panic!("T2") };
+        assert_eq!(
+            kinds,
+            ["T", "N", "T", "A", "A", "#", "other", "other", "other", "bad", "blank", "T"]
+        );
+        let Entry::Text { fragments, .. } = &f.lines[2].entry else {
+            panic!("T2")
+        };
         assert_eq!(fragments, &vec![(12, 14), (15, 20)]);
-        let Entry::Norm { reference, target, .. } = &f.lines[1].entry else { panic!("N1") };
-        assert_eq!((reference.as_str(), target.as_str()), ("khabar:ali-shamkhani", "T1"));
+        let Entry::Norm {
+            reference, target, ..
+        } = &f.lines[1].entry
+        else {
+            panic!("N1")
+        };
+        assert_eq!(
+            (reference.as_str(), target.as_str()),
+            ("khabar:ali-shamkhani", "T1")
+        );
     }
 
     #[test]
@@ -261,7 +356,12 @@ T3\tOrganization 30 40\tmulti\r\n";
         let mut f = parse(SAMPLE);
         let id = f.next_id('T');
         assert_eq!(id, "T4");
-        f.push(Entry::Text { id, ty: "Place".into(), fragments: vec![(1, 3)], text: "ab".into() });
+        f.push(Entry::Text {
+            id,
+            ty: "Place".into(),
+            fragments: vec![(1, 3)],
+            text: "ab".into(),
+        });
         let out = f.serialize();
         assert!(out.starts_with(SAMPLE));
         assert!(out.ends_with("T4\tPlace 1 3\tab\n"));
@@ -270,7 +370,10 @@ T3\tOrganization 30 40\tmulti\r\n";
     #[test]
     fn covered_text_joins_fragments_and_counts_code_points() {
         let article: Vec<char> = "😀x هناك\nسطر".chars().collect();
-        assert_eq!(covered_text(&article, &[(0, 2), (3, 7)]).as_deref(), Some("😀x هناك"));
+        assert_eq!(
+            covered_text(&article, &[(0, 2), (3, 7)]).as_deref(),
+            Some("😀x هناك")
+        );
         assert_eq!(covered_text(&article, &[(0, 99)]), None);
     }
 }

@@ -116,7 +116,8 @@ impl Config {
     /// Parses `khabar.toml` text; `name` is the file name used in errors. Rule ids are checked
     /// against `known_rules`.
     pub fn parse(name: &str, text: &str, known_rules: &[&str]) -> Result<Config, SourceError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| SourceError::from_toml(name, text, &e))?;
+        let cfg: Config =
+            toml::from_str(text).map_err(|e| SourceError::from_toml(name, text, &e))?;
         for id in cfg.rules.keys() {
             if !known_rules.contains(&id.as_str()) {
                 let byte = text.find(id.as_str()).unwrap_or(0);
@@ -138,13 +139,24 @@ mod tests {
 
     #[test]
     fn parses_and_locates_errors() {
-        let c = Config::parse("khabar.toml", "kb = [\"kb.toml\"]\n[rules]\nspacing = \"off\"\n", &["spacing"]).unwrap();
+        let c = Config::parse(
+            "khabar.toml",
+            "kb = [\"kb.toml\"]\n[rules]\nspacing = \"off\"\n",
+            &["spacing"],
+        )
+        .unwrap();
         assert_eq!(c.rules["spacing"], Level::Off);
         assert_eq!(c.include, vec!["**/*.txt"]);
 
-        let e = Config::parse("khabar.toml", "[rules]\nspacing = \"loud\"\n", &["spacing"]).unwrap_err();
+        let e = Config::parse("khabar.toml", "[rules]\nspacing = \"loud\"\n", &["spacing"])
+            .unwrap_err();
         assert_eq!((e.line, e.column), (2, 11));
-        let e = Config::parse("khabar.toml", "\n[rules]\nspaceing = \"off\"\n", &["spacing"]).unwrap_err();
+        let e = Config::parse(
+            "khabar.toml",
+            "\n[rules]\nspaceing = \"off\"\n",
+            &["spacing"],
+        )
+        .unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("unknown rule"));
         let e = Config::parse("khabar.toml", "includ = []", &[]).unwrap_err();

@@ -67,18 +67,49 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, severity: Severity, start: usize, end: usize, message: impl Into<String>) -> Self {
-        Diagnostic { rule, severity, start, end, message: message.into(), related: Vec::new(), fixes: Vec::new() }
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        start: usize,
+        end: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            start,
+            end,
+            message: message.into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
     }
 
     pub fn with_related(mut self, start: usize, end: usize, message: impl Into<String>) -> Self {
-        self.related.push(Related { start, end, message: message.into() });
+        self.related.push(Related {
+            start,
+            end,
+            message: message.into(),
+        });
         self
     }
 
     /// Adds a one-edit fix.
-    pub fn with_fix(mut self, title: impl Into<String>, start: usize, end: usize, new_text: impl Into<String>) -> Self {
-        self.fixes.push(Fix { title: title.into(), edits: vec![Edit { start, end, new_text: new_text.into() }] });
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        start: usize,
+        end: usize,
+        new_text: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                start,
+                end,
+                new_text: new_text.into(),
+            }],
+        });
         self
     }
 }

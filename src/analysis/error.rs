@@ -28,7 +28,12 @@ impl SourceError {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
         let column = before[line_start..].chars().count() + 1;
-        SourceError { file: file.to_string(), line, column, message: message.into() }
+        SourceError {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     /// Turns a `toml` deserialisation error into a located one; the message keeps toml's first

@@ -30,22 +30,36 @@ pub fn spans_of(ann: &AnnFile) -> Vec<Span> {
         .lines
         .iter()
         .filter_map(|l| match &l.entry {
-            Entry::Attr { name, target, .. } if name == "Rejected" || name == "NotEntity" => Some(target.as_str()),
+            Entry::Attr { name, target, .. } if name == "Rejected" || name == "NotEntity" => {
+                Some(target.as_str())
+            }
             _ => None,
         })
         .collect();
     let mut out = Vec::new();
     for l in &ann.lines {
-        if let Entry::Text { id, ty, fragments, .. } = &l.entry {
+        if let Entry::Text {
+            id, ty, fragments, ..
+        } = &l.entry
+        {
             if rejected.contains(&id.as_str()) {
                 continue;
             }
-            let (Some(first), Some(last)) = (fragments.first(), fragments.last()) else { continue };
+            let (Some(first), Some(last)) = (fragments.first(), fragments.last()) else {
+                continue;
+            };
             let entity = ann.lines.iter().find_map(|n| match &n.entry {
-                Entry::Norm { target, reference, .. } if target == id => reference.strip_prefix("khabar:").map(str::to_string),
+                Entry::Norm {
+                    target, reference, ..
+                } if target == id => reference.strip_prefix("khabar:").map(str::to_string),
                 _ => None,
             });
-            out.push(Span { start: first.0, end: last.1, label: ty.clone(), entity });
+            out.push(Span {
+                start: first.0,
+                end: last.1,
+                label: ty.clone(),
+                entity,
+            });
         }
     }
     out.sort_by_key(|s| (s.start, s.end));
@@ -75,14 +89,33 @@ pub fn tokens(text: &str) -> Vec<Token> {
             i += 1;
         } else if c.is_whitespace() {
             i += 1;
-        } else if is_alnum(c) || c == '\u{200c}' || ('\u{064b}'..='\u{0652}').contains(&c) || c == '\u{0640}' {
+        } else if is_alnum(c)
+            || c == '\u{200c}'
+            || ('\u{064b}'..='\u{0652}').contains(&c)
+            || c == '\u{0640}'
+        {
             let s = i;
-            while i < chars.len() && (is_alnum(chars[i]) || chars[i] == '\u{200c}' || ('\u{064b}'..='\u{0652}').contains(&chars[i]) || chars[i] == '\u{0640}') {
+            while i < chars.len()
+                && (is_alnum(chars[i])
+                    || chars[i] == '\u{200c}'
+                    || ('\u{064b}'..='\u{0652}').contains(&chars[i])
+                    || chars[i] == '\u{0640}')
+            {
                 i += 1;
             }
-            out.push(Token { start: s, end: i, text: chars[s..i].iter().collect(), sentence_end: false });
+            out.push(Token {
+                start: s,
+                end: i,
+                text: chars[s..i].iter().collect(),
+                sentence_end: false,
+            });
         } else {
-            out.push(Token { start: i, end: i + 1, text: c.to_string(), sentence_end: matches!(c, '.' | '!' | '?' | '؟') });
+            out.push(Token {
+                start: i,
+                end: i + 1,
+                text: c.to_string(),
+                sentence_end: matches!(c, '.' | '!' | '?' | '؟'),
+            });
             i += 1;
         }
     }
@@ -126,7 +159,10 @@ pub fn conll(text: &str, spans: &[Span]) -> String {
 
 /// One JSONL line: `{"text", "spans": [[start, end, label, entity]]}` (plus `path`).
 pub fn jsonl(path: &str, text: &str, spans: &[Span]) -> String {
-    let spans: Vec<serde_json::Value> = spans.iter().map(|s| json!([s.start, s.end, s.label, s.entity])).collect();
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|s| json!([s.start, s.end, s.label, s.entity]))
+        .collect();
     json!({ "path": path, "text": text, "spans": spans }).to_string()
 }
 
@@ -134,7 +170,12 @@ pub fn jsonl(path: &str, text: &str, spans: &[Span]) -> String {
 /// prefix, suffix of up to 32 characters) and a TextPositionSelector.
 pub fn w3c(path: &str, text: &str, spans: &[Span]) -> serde_json::Value {
     let chars: Vec<char> = text.chars().collect();
-    let take = |a: usize, b: usize| chars.get(a.min(chars.len())..b.min(chars.len())).map(|s| s.iter().collect::<String>()).unwrap_or_default();
+    let take = |a: usize, b: usize| {
+        chars
+            .get(a.min(chars.len())..b.min(chars.len()))
+            .map(|s| s.iter().collect::<String>())
+            .unwrap_or_default()
+    };
     let items: Vec<serde_json::Value> = spans
         .iter()
         .enumerate()
@@ -175,11 +216,17 @@ pub fn from_jsonl(line: &str) -> Result<(Option<String>, String, Vec<Span>), Str
     for s in v["spans"].as_array().ok_or("no `spans`")? {
         let a = s.as_array().ok_or("a span is not an array")?;
         let num = |k: usize| a.get(k).and_then(|x| x.as_u64()).map(|x| x as usize);
-        let (Some(start), Some(end)) = (num(0), num(1)) else { return Err("a span needs start and end".into()) };
+        let (Some(start), Some(end)) = (num(0), num(1)) else {
+            return Err("a span needs start and end".into());
+        };
         spans.push(Span {
             start,
             end,
-            label: a.get(2).and_then(|x| x.as_str()).unwrap_or("Entity").to_string(),
+            label: a
+                .get(2)
+                .and_then(|x| x.as_str())
+                .unwrap_or("Entity")
+                .to_string(),
             entity: a.get(3).and_then(|x| x.as_str()).map(str::to_string),
         });
     }
@@ -194,11 +241,25 @@ pub fn to_ann(text: &str, spans: &[Span]) -> AnnFile {
     for s in spans {
         t += 1;
         let id = format!("T{t}");
-        let covered: String = chars.get(s.start..s.end.min(chars.len())).map(|c| c.iter().collect()).unwrap_or_default();
-        ann.push(Entry::Text { id: id.clone(), ty: s.label.clone(), fragments: vec![(s.start, s.end)], text: covered });
+        let covered: String = chars
+            .get(s.start..s.end.min(chars.len()))
+            .map(|c| c.iter().collect())
+            .unwrap_or_default();
+        ann.push(Entry::Text {
+            id: id.clone(),
+            ty: s.label.clone(),
+            fragments: vec![(s.start, s.end)],
+            text: covered,
+        });
         if let Some(e) = &s.entity {
             n += 1;
-            ann.push(Entry::Norm { id: format!("N{n}"), kind: "Reference".into(), target: id, reference: format!("khabar:{e}"), label: e.clone() });
+            ann.push(Entry::Norm {
+                id: format!("N{n}"),
+                kind: "Reference".into(),
+                target: id,
+                reference: format!("khabar:{e}"),
+                label: e.clone(),
+            });
         }
     }
     ann
@@ -227,7 +288,8 @@ mod tests {
     #[test]
     fn conll_matches_the_hand_checked_file() {
         // Hand-checked: the proclitic و stays in its token, which carries the country label.
-        let want = "زار O\nعلي B-Person\nشمخاني I-Person\nدمشق O\n. O\n\nوسوريا B-Country\nبلد O\n. O\n\n";
+        let want =
+            "زار O\nعلي B-Person\nشمخاني I-Person\nدمشق O\n. O\n\nوسوريا B-Country\nبلد O\n. O\n\n";
         assert_eq!(conll(TEXT, &spans()), want);
     }
 
@@ -246,7 +308,10 @@ mod tests {
         assert_eq!(sel[0]["exact"], "علي شمخاني");
         assert_eq!(sel[0]["prefix"], "زار ");
         assert_eq!(sel[1]["start"], 4);
-        assert_eq!(v["first"]["items"][0]["body"][1]["source"], "khabar:ali-shamkhani");
+        assert_eq!(
+            v["first"]["items"][0]["body"][1]["source"],
+            "khabar:ali-shamkhani"
+        );
     }
 
     #[test]

@@ -82,7 +82,15 @@ pub struct Matcher {
     titles: Vec<String>,
 }
 
-const CUE_AFTER: &[&str] = &["للأنباء", "للانباء", "الإخبارية", "الاخبارية", "نيوز", "نیوز", "آنلاین"];
+const CUE_AFTER: &[&str] = &[
+    "للأنباء",
+    "للانباء",
+    "الإخبارية",
+    "الاخبارية",
+    "نيوز",
+    "نیوز",
+    "آنلاین",
+];
 
 /// Persian conjunction and prepositions that are written apart from a name.
 const PERSIAN_GLUED: &[&str] = &["و", "ب", "به", "با", "در", "از", "بر", "تا"];
@@ -111,7 +119,10 @@ impl Matcher {
             });
             let list = &mut targets[id];
             // One entity reached twice by the same pattern keeps its least demanding condition.
-            if let Some(prev) = list.iter_mut().find(|p| p.entity == t.entity && p.variant == t.variant) {
+            if let Some(prev) = list
+                .iter_mut()
+                .find(|p| p.entity == t.entity && p.variant == t.variant)
+            {
                 if needs_rank(t.needs) < needs_rank(prev.needs) {
                     prev.needs = t.needs;
                 }
@@ -131,7 +142,11 @@ impl Matcher {
             for (surface, needs) in ent.surfaces() {
                 let f = fold(surface);
                 let needs = conditions.get(&f).copied().unwrap_or(needs);
-                let t = |variant| Target { entity: ei, needs, variant };
+                let t = |variant| Target {
+                    entity: ei,
+                    needs,
+                    variant,
+                };
                 if let Some(rest) = f.strip_prefix("ال") {
                     if rest.chars().count() >= 2 {
                         add(format!("لل{rest}"), t(Variant::Lil));
@@ -152,21 +167,34 @@ impl Matcher {
         } else {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&patterns)
                 .or_else(|_| AhoCorasick::new(&patterns))
                 .ok()
         };
         let cue_before = kb.cue_words.iter().map(|w| fold(w)).collect();
         let cue_after = CUE_AFTER.iter().map(|w| fold(w)).collect();
-        let titles = kb.title_words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
-        Matcher { ac, targets, cue_before, cue_after, titles }
+        let titles = kb
+            .title_words
+            .iter()
+            .map(|w| fold(w))
+            .filter(|w| !w.is_empty())
+            .collect();
+        Matcher {
+            ac,
+            targets,
+            cue_before,
+            cue_after,
+            titles,
+        }
     }
 
     /// Every mention in a folded article. `lang_at` gives the language of the paragraph holding
     /// an original code-point offset.
     pub fn find(&self, norm: &Normalized, lang_at: &dyn Fn(usize) -> Lang) -> Vec<Mention> {
-        let Some(ac) = &self.ac else { return Vec::new() };
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
         let text = norm.text.as_str();
         let mut cands: Vec<Cand> = Vec::new();
         for m in ac.find_overlapping_iter(text) {
@@ -177,7 +205,11 @@ impl Matcher {
             let ws = word_start(text, s);
             let prefix = &text[ws..s];
             for t in &self.targets[m.pattern().as_usize()] {
-                let name_s = if t.variant == Variant::Lil { s + 'ل'.len_utf8() } else { s };
+                let name_s = if t.variant == Variant::Lil {
+                    s + 'ل'.len_utf8()
+                } else {
+                    s
+                };
                 let attachment = if prefix.is_empty() {
                     Attachment::Free
                 } else {
@@ -218,7 +250,9 @@ impl Matcher {
     fn after_title(&self, text: &str, ws: usize) -> bool {
         let before = text[..ws].trim_end_matches(' ');
         self.titles.iter().any(|t| {
-            before.strip_suffix(t.as_str()).is_some_and(|rest| !rest.chars().next_back().is_some_and(is_word_char))
+            before
+                .strip_suffix(t.as_str())
+                .is_some_and(|rest| !rest.chars().next_back().is_some_and(is_word_char))
         })
     }
 
@@ -248,13 +282,19 @@ impl Matcher {
             }
             forms
         };
-        let words_before: Vec<&str> = before.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).collect();
+        let words_before: Vec<&str> = before
+            .split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .collect();
         for w in words_before.iter().rev().take(2) {
             if strip(w).iter().any(|f| self.cue_before.contains(f)) {
                 return true;
             }
         }
-        if let Some(next) = after.split(|c: char| !is_word_char(c)).find(|w| !w.is_empty()) {
+        if let Some(next) = after
+            .split(|c: char| !is_word_char(c))
+            .find(|w| !w.is_empty())
+        {
             if self.cue_after.contains(next) {
                 return true;
             }
@@ -323,7 +363,10 @@ fn resolve(norm: &Normalized, mut cands: Vec<Cand>) -> Vec<Mention> {
                 continue;
             }
         }
-        let overlaps_before = accepted.range(..c.s).next_back().is_some_and(|(_, (end, _))| *end > c.s);
+        let overlaps_before = accepted
+            .range(..c.s)
+            .next_back()
+            .is_some_and(|(_, (end, _))| *end > c.s);
         let overlaps_after = accepted.range(c.s..c.e).next().is_some();
         if overlaps_before || overlaps_after {
             continue;
@@ -344,7 +387,11 @@ fn resolve(norm: &Normalized, mut cands: Vec<Cand>) -> Vec<Mention> {
                 _ => {}
             }
         }
-        let candidates = if group.len() > 1 { group.iter().map(|g| g.entity).collect() } else { Vec::new() };
+        let candidates = if group.len() > 1 {
+            group.iter().map(|g| g.entity).collect()
+        } else {
+            Vec::new()
+        };
         out.push(Mention {
             start: norm.to_orig(first.s),
             end: norm.to_orig(first.e),

@@ -4,13 +4,13 @@
 //! configuration) and analyses one article's text at a time. Analysis cannot fail: it returns
 //! what it found and the diagnostics, whatever the input.
 
+pub mod agree;
 pub mod ann;
 pub mod ann_check;
-pub mod export;
-pub mod agree;
 pub mod config;
 pub mod diagnostic;
 pub mod error;
+pub mod export;
 pub mod kb;
 pub mod mentions;
 pub mod normalize;
@@ -55,7 +55,12 @@ impl<'a> Prepared<'a> {
             .map(|l| script::evidence_folded(l.text, folded.next().unwrap_or("")))
             .collect();
         let langs = script::decide_all(evs, hint);
-        Prepared { text, lines, langs, norm }
+        Prepared {
+            text,
+            lines,
+            langs,
+            norm,
+        }
     }
 
     /// The index of the line holding code-point offset `offset`.
@@ -68,7 +73,10 @@ impl<'a> Prepared<'a> {
 
     /// The language of the paragraph holding `offset`.
     pub fn lang_at(&self, offset: usize) -> Lang {
-        self.langs.get(self.line_at(offset)).copied().unwrap_or_default()
+        self.langs
+            .get(self.line_at(offset))
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -83,7 +91,11 @@ pub struct Analysis {
 impl Engine {
     pub fn new(kb: Kb, config: Config) -> Self {
         let matcher = Matcher::new(&kb);
-        Engine { kb, matcher, config }
+        Engine {
+            kb,
+            matcher,
+            config,
+        }
     }
 
     /// The embedded KB and default configuration.
@@ -103,7 +115,8 @@ impl Engine {
         let lines: Vec<Line<'_>> = text::lines(text).collect();
         let norm = normalize::normalize(text);
         let folded: Vec<&str> = norm.text.split('\n').collect();
-        let cache: std::cell::RefCell<Vec<Option<Lang>>> = std::cell::RefCell::new(vec![None; lines.len()]);
+        let cache: std::cell::RefCell<Vec<Option<Lang>>> =
+            std::cell::RefCell::new(vec![None; lines.len()]);
         let all: std::cell::OnceCell<Vec<Lang>> = std::cell::OnceCell::new();
         let lang_at = |offset: usize| -> Lang {
             let i = match lines.binary_search_by(|l| l.start.cmp(&offset)) {
@@ -113,7 +126,9 @@ impl Engine {
             if let Some(Some(l)) = cache.borrow().get(i) {
                 return *l;
             }
-            let Some(line) = lines.get(i) else { return Lang::Other };
+            let Some(line) = lines.get(i) else {
+                return Lang::Other;
+            };
             let ev = script::evidence_folded(line.text, folded.get(i).copied().unwrap_or(""));
             let lang = ev.decide().unwrap_or_else(|| {
                 let langs = all.get_or_init(|| {
@@ -138,8 +153,17 @@ impl Engine {
     pub fn analyze(&self, text: &str) -> Analysis {
         let p = self.prepare(text);
         let mentions = self.matcher.find(&p.norm, &|o| p.lang_at(o));
-        let cx = rules::Context { prep: &p, mentions: &mentions, kb: &self.kb, config: &self.config };
+        let cx = rules::Context {
+            prep: &p,
+            mentions: &mentions,
+            kb: &self.kb,
+            config: &self.config,
+        };
         let diagnostics = rules::run_all(&cx);
-        Analysis { langs: p.langs, mentions, diagnostics }
+        Analysis {
+            langs: p.langs,
+            mentions,
+            diagnostics,
+        }
     }
 }

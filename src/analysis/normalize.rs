@@ -35,7 +35,9 @@ enum Fold {
 #[inline(always)]
 fn fold_char(c: char) -> Fold {
     // Most characters of a text are kept as they are: answer those before the big match.
-    if matches!(c, 'a'..='z' | '0'..='9' | '\u{0621}'..='\u{0622}' | '\u{0624}' | '\u{0626}'..='\u{0628}' | '\u{062a}'..='\u{063a}' | '\u{0641}'..='\u{0642}' | '\u{0644}'..='\u{0648}' | '\u{064a}') && c != 'آ' {
+    if matches!(c, 'a'..='z' | '0'..='9' | '\u{0621}'..='\u{0622}' | '\u{0624}' | '\u{0626}'..='\u{0628}' | '\u{062a}'..='\u{063a}' | '\u{0641}'..='\u{0642}' | '\u{0644}'..='\u{0648}' | '\u{064a}')
+        && c != 'آ'
+    {
         return Fold::Keep(c);
     }
     match c {
@@ -155,7 +157,8 @@ pub fn normalize(text: &str) -> Normalized {
     let mut p = 0usize;
     while p < bytes.len() {
         let (c, len) = char_at(text, bytes, p);
-        let composes = bytes.get(p + len) == Some(&0xd9) && matches!(bytes.get(p + len + 1), Some(0x93..=0x95));
+        let composes = bytes.get(p + len) == Some(&0xd9)
+            && matches!(bytes.get(p + len + 1), Some(0x93..=0x95));
         if c == ' ' && !last_space && !dirty && since < ANCHOR_EVERY {
             // The first space of a run is kept as it is.
             last_space = true;
@@ -224,7 +227,11 @@ pub fn normalize(text: &str) -> Normalized {
         run_start = p;
     }
     out.push_str(&text[run_start..]);
-    Normalized { text: out, anchors, orig_end: idx }
+    Normalized {
+        text: out,
+        anchors,
+        orig_end: idx,
+    }
 }
 
 /// Folds `word` into `out` (cleared first), without a map: for word-list look-ups in hot
@@ -278,12 +285,19 @@ impl Normalized {
         if b >= self.text.len() {
             return self.orig_end;
         }
-        let i = match self.anchors.binary_search_by(|&(nb, _)| (nb as usize).cmp(&b)) {
+        let i = match self
+            .anchors
+            .binary_search_by(|&(nb, _)| (nb as usize).cmp(&b))
+        {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
         let (nb, o) = self.anchors[i];
-        let between = self.text.get(nb as usize..b).map(|s| s.chars().count()).unwrap_or(0);
+        let between = self
+            .text
+            .get(nb as usize..b)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
         o as usize + between
     }
 
@@ -294,7 +308,11 @@ impl Normalized {
         if b == 0 {
             return self.to_orig(0);
         }
-        let prev = self.text[..b].chars().next_back().map(char::len_utf8).unwrap_or(1);
+        let prev = self.text[..b]
+            .chars()
+            .next_back()
+            .map(char::len_utf8)
+            .unwrap_or(1);
         self.to_orig(b - prev) + 1
     }
 }
@@ -306,7 +324,8 @@ pub fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    if matches!(c, '\u{0621}'..='\u{063a}' | '\u{0641}'..='\u{064a}' | '\u{0660}'..='\u{0669}' | '\u{066e}'..='\u{066f}' | '\u{0671}'..='\u{06d3}' | '\u{06d5}' | '\u{06f0}'..='\u{06fc}') {
+    if matches!(c, '\u{0621}'..='\u{063a}' | '\u{0641}'..='\u{064a}' | '\u{0660}'..='\u{0669}' | '\u{066e}'..='\u{066f}' | '\u{0671}'..='\u{06d3}' | '\u{06d5}' | '\u{06f0}'..='\u{06fc}')
+    {
         return true;
     }
     c.is_alphanumeric()
@@ -348,7 +367,12 @@ mod tests {
     fn maps_back_over_drops() {
         let t = "قال بُوتين  أمس";
         let (s, e) = span(t, "بوتين").unwrap();
-        assert_eq!(&t.chars().collect::<Vec<_>>()[s..e].iter().collect::<String>(), "بُوتين");
+        assert_eq!(
+            &t.chars().collect::<Vec<_>>()[s..e]
+                .iter()
+                .collect::<String>(),
+            "بُوتين"
+        );
         let (s, _) = span(t, "امس").unwrap();
         assert_eq!(s, 12);
     }

@@ -51,21 +51,91 @@ pub struct Evidence {
 // other language is left out: Persian به، هم، ما، این (Arabic أين)، اما، کرد (Arabic كرد "Kurds");
 // Arabic من، على (Persian علی "Ali")، بعد، قبل، بين، حتى are everyday Persian too.
 const PERSIAN_WORDS: &[&str] = &[
-    "در", "از", "که", "را", "با", "است", "برای", "آن", "شد", "می", "های", "ها", "یک", "تا", "شده",
-    "بود", "وی", "نیز", "اند", "کند", "شود", "خود", "او", "اینکه", "گفت", "داد", "دارد", "کشور",
-    "همه", "باید", "نمی", "کرده", "میشود", "کنند", "آنها", "خواهد", "گزارش",
+    "در",
+    "از",
+    "که",
+    "را",
+    "با",
+    "است",
+    "برای",
+    "آن",
+    "شد",
+    "می",
+    "های",
+    "ها",
+    "یک",
+    "تا",
+    "شده",
+    "بود",
+    "وی",
+    "نیز",
+    "اند",
+    "کند",
+    "شود",
+    "خود",
+    "او",
+    "اینکه",
+    "گفت",
+    "داد",
+    "دارد",
+    "کشور",
+    "همه",
+    "باید",
+    "نمی",
+    "کرده",
+    "میشود",
+    "کنند",
+    "آنها",
+    "خواهد",
+    "گزارش",
 ];
 
 const ARABIC_WORDS: &[&str] = &[
-    "في", "إلى", "الى", "التي", "الذي", "أن", "ان", "عن", "مع", "هذا", "هذه", "كان", "قد", "لم",
-    "لا", "إن", "كما", "أو", "ذلك", "حيث", "خلال", "وقال", "قال", "الذين", "وفي", "عليه", "لها",
-    "له", "هو", "هي", "وقد", "أيضا", "اليوم", "إلا", "منذ", "عند", "كانت", "يكون",
+    "في",
+    "إلى",
+    "الى",
+    "التي",
+    "الذي",
+    "أن",
+    "ان",
+    "عن",
+    "مع",
+    "هذا",
+    "هذه",
+    "كان",
+    "قد",
+    "لم",
+    "لا",
+    "إن",
+    "كما",
+    "أو",
+    "ذلك",
+    "حيث",
+    "خلال",
+    "وقال",
+    "قال",
+    "الذين",
+    "وفي",
+    "عليه",
+    "لها",
+    "له",
+    "هو",
+    "هي",
+    "وقد",
+    "أيضا",
+    "اليوم",
+    "إلا",
+    "منذ",
+    "عند",
+    "كانت",
+    "يكون",
 ];
 
 /// The folded function words of each language, sorted for binary search; a word in both lists
 /// counts for neither.
 fn word_sets() -> &'static (Vec<&'static str>, Vec<&'static str>) {
-    static SETS: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> = std::sync::OnceLock::new();
+    static SETS: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> =
+        std::sync::OnceLock::new();
     SETS.get_or_init(|| {
         let leak = |w: &str| -> &'static str { Box::leak(fold(w).into_boxed_str()) };
         let fa: Vec<&'static str> = PERSIAN_WORDS.iter().map(|w| leak(w)).collect();
@@ -126,7 +196,10 @@ pub fn evidence(text: &str) -> Evidence {
             ev.arabic += 2;
         } else if f.starts_with("ال") && f.len() > 6 {
             ev.arabic += 1;
-        } else if f.starts_with("مي\u{200c}") || f.ends_with("\u{200c}ها") || f.ends_with("\u{200c}هاي") {
+        } else if f.starts_with("مي\u{200c}")
+            || f.ends_with("\u{200c}ها")
+            || f.ends_with("\u{200c}هاي")
+        {
             ev.persian += 2;
         }
     }
@@ -142,7 +215,11 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -174,7 +251,9 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
         }
     }
     // ة and ى.
-    ev.arabic += 3 * (memchr::memmem::find_iter(ob, "ة").count() + memchr::memmem::find_iter(ob, "ى").count()) as u32;
+    ev.arabic += 3
+        * (memchr::memmem::find_iter(ob, "ة").count() + memchr::memmem::find_iter(ob, "ى").count())
+            as u32;
     let fb = folded.as_bytes();
     let n = fb.len();
     let letter_at = |i: usize| -> bool {
@@ -212,7 +291,9 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
         } else if word.len() > 6 && word.starts_with("ال") {
             ev.arabic += 1;
         } else if word.contains('\u{200c}')
-            && (word.starts_with("مي\u{200c}") || word.ends_with("\u{200c}ها") || word.ends_with("\u{200c}هاي"))
+            && (word.starts_with("مي\u{200c}")
+                || word.ends_with("\u{200c}ها")
+                || word.ends_with("\u{200c}هاي"))
         {
             ev.persian += 2;
         }
@@ -258,7 +339,9 @@ pub fn decide_all(evs: Vec<Evidence>, hint: Option<Lang>) -> Vec<Lang> {
         None
     };
     let fallback = majority.or(hint).unwrap_or(Lang::Arabic);
-    evs.into_iter().map(|ev| ev.decide().unwrap_or(fallback)).collect()
+    evs.into_iter()
+        .map(|ev| ev.decide().unwrap_or(fallback))
+        .collect()
 }
 
 #[cfg(test)]
@@ -271,25 +354,43 @@ mod tests {
 
     #[test]
     fn arabic_and_persian() {
-        assert_eq!(one("قال الرئيس في مؤتمر صحفي إن المباحثات كانت مثمرة"), Lang::Arabic);
-        assert_eq!(one("وزیر دفاع روسیه در این دیدار گفت که همکاری ادامه دارد"), Lang::Persian);
+        assert_eq!(
+            one("قال الرئيس في مؤتمر صحفي إن المباحثات كانت مثمرة"),
+            Lang::Arabic
+        );
+        assert_eq!(
+            one("وزیر دفاع روسیه در این دیدار گفت که همکاری ادامه دارد"),
+            Lang::Persian
+        );
         assert_eq!(one("newsQrCode"), Lang::Other);
     }
 
     #[test]
     fn arabic_with_persian_letters_is_arabic() {
-        assert_eq!(one("تجربة مقر العملیات المشترکة بین دمشق وطهران یمکن تعمیمها على سائر المناطق"), Lang::Arabic);
+        assert_eq!(
+            one("تجربة مقر العملیات المشترکة بین دمشق وطهران یمکن تعمیمها على سائر المناطق"),
+            Lang::Arabic
+        );
     }
 
     #[test]
     fn persian_with_arabic_letters_is_persian() {
-        assert_eq!(one("وزير دفاع روسيه در اين ديدار گفت كه همكاري ادامه دارد"), Lang::Persian);
-        assert_eq!(one("اين كشور در سال گذشته با مشكلات زيادي روبرو بود"), Lang::Persian);
+        assert_eq!(
+            one("وزير دفاع روسيه در اين ديدار گفت كه همكاري ادامه دارد"),
+            Lang::Persian
+        );
+        assert_eq!(
+            one("اين كشور در سال گذشته با مشكلات زيادي روبرو بود"),
+            Lang::Persian
+        );
     }
 
     #[test]
     fn undecided_takes_majority() {
-        let langs = detect(["کد خبر: ۹۱۲۰۹۰", "وزیر دفاع روسیه در این دیدار گفت که"], None);
+        let langs = detect(
+            ["کد خبر: ۹۱۲۰۹۰", "وزیر دفاع روسیه در این دیدار گفت که"],
+            None,
+        );
         assert_eq!(langs, vec![Lang::Persian, Lang::Persian]);
     }
 }

@@ -35,7 +35,10 @@ pub struct Document {
 impl Document {
     pub fn new(text: &str) -> Self {
         let (text, had_bom) = strip_bom(text);
-        Document { rope: Rope::from_str(text), had_bom }
+        Document {
+            rope: Rope::from_str(text),
+            had_bom,
+        }
     }
 
     pub fn rope(&self) -> &Rope {
@@ -208,7 +211,13 @@ pub struct Line<'a> {
 /// Iterates the lines of `text` with LSP's line breaks (`\n`, `\r\n`, `\r`), tracking code-point
 /// offsets. An empty final line after a trailing break is yielded too, as editors show it.
 pub fn lines(text: &str) -> Lines<'_> {
-    Lines { text, byte: 0, chr: 0, index: 0, done: false }
+    Lines {
+        text,
+        byte: 0,
+        chr: 0,
+        index: 0,
+        done: false,
+    }
 }
 
 pub struct Lines<'a> {
@@ -242,7 +251,11 @@ impl<'a> Iterator for Lines<'a> {
         if i >= bytes.len() {
             self.done = true;
         } else {
-            let brk = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+            let brk = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
             self.byte += i + brk;
             self.chr += n_chars + brk;
             self.index += 1;
@@ -313,7 +326,11 @@ pub struct CharCursor<'a> {
 
 impl<'a> CharCursor<'a> {
     pub fn new(text: &'a str) -> Self {
-        CharCursor { text, chr: 0, byte: 0 }
+        CharCursor {
+            text,
+            chr: 0,
+            byte: 0,
+        }
     }
 
     /// Byte offset of code-point offset `chr` (clamped to the end).
@@ -323,9 +340,17 @@ impl<'a> CharCursor<'a> {
             self.byte = 0;
         }
         let rest = &self.text[self.byte..];
-        let step = rest.char_indices().nth(chr - self.chr).map(|(b, _)| b).unwrap_or(rest.len());
+        let step = rest
+            .char_indices()
+            .nth(chr - self.chr)
+            .map(|(b, _)| b)
+            .unwrap_or(rest.len());
         self.byte += step;
-        self.chr = if self.byte == self.text.len() { self.chr + rest[..step].chars().count() } else { chr };
+        self.chr = if self.byte == self.text.len() {
+            self.chr + rest[..step].chars().count()
+        } else {
+            chr
+        };
         self.byte
     }
 
@@ -372,9 +397,18 @@ mod tests {
         assert_eq!(d.offset_to_linecol(1, Encoding::Utf16).col, 2);
         assert_eq!(d.offset_to_linecol(1, Encoding::Utf8).col, 4);
         assert_eq!(d.offset_to_linecol(2, Encoding::Utf8).col, 6);
-        assert_eq!(d.linecol_to_offset(LineCol { line: 0, col: 1 }, Encoding::Utf16), 0);
-        assert_eq!(d.linecol_to_offset(LineCol { line: 0, col: 2 }, Encoding::Utf16), 1);
-        assert_eq!(d.linecol_to_offset(LineCol { line: 0, col: 5 }, Encoding::Utf8), 1);
+        assert_eq!(
+            d.linecol_to_offset(LineCol { line: 0, col: 1 }, Encoding::Utf16),
+            0
+        );
+        assert_eq!(
+            d.linecol_to_offset(LineCol { line: 0, col: 2 }, Encoding::Utf16),
+            1
+        );
+        assert_eq!(
+            d.linecol_to_offset(LineCol { line: 0, col: 5 }, Encoding::Utf8),
+            1
+        );
     }
 
     #[test]

@@ -47,16 +47,23 @@ pub struct Args {
 }
 
 /// Validates an `.ann` file, with the configured severities applied as for text rules.
-fn check_ann(engine: &crate::analysis::Engine, ann_text: &str, article: &str) -> Vec<crate::analysis::diagnostic::Diagnostic> {
-    let mut found = crate::analysis::ann_check::validate(ann_text, article, &engine.kb, &engine.config);
-    found.retain_mut(|d| match crate::analysis::rules::configured(&engine.config, d.rule) {
-        None => false,
-        Some(Some(sev)) => {
-            d.severity = sev;
-            true
-        }
-        Some(None) => true,
-    });
+fn check_ann(
+    engine: &crate::analysis::Engine,
+    ann_text: &str,
+    article: &str,
+) -> Vec<crate::analysis::diagnostic::Diagnostic> {
+    let mut found =
+        crate::analysis::ann_check::validate(ann_text, article, &engine.kb, &engine.config);
+    found.retain_mut(
+        |d| match crate::analysis::rules::configured(&engine.config, d.rule) {
+            None => false,
+            Some(Some(sev)) => {
+                d.severity = sev;
+                true
+            }
+            Some(None) => true,
+        },
+    );
     found
 }
 
@@ -67,7 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // formats go to stdout and the bar to stderr, so neither disturbs the other.
     let progress = (std::io::stderr().is_terminal() && files.len() > 50).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} articles {elapsed}") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} articles {elapsed}")
+        {
             bar.set_style(style);
         }
         bar
@@ -78,7 +87,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let rel = corpus.rel(path);
             let mut r = vec![read_article(path, &rel).map(|text| {
                 let analysis = engine.analyze(&text);
-                FileResult { path: rel.clone(), text, diagnostics: analysis.diagnostics }
+                FileResult {
+                    path: rel.clone(),
+                    text,
+                    diagnostics: analysis.diagnostics,
+                }
             })];
             // The article's standoff annotations, when it has them, are checked against it.
             let ann = path.with_extension("ann");
@@ -87,7 +100,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     let ann_rel = corpus.rel(&ann);
                     r.push(crate::workspace::read_text(&ann).map(|ann_text| {
                         let diagnostics = check_ann(engine, &ann_text, &article.text);
-                        FileResult { path: ann_rel, text: ann_text, diagnostics }
+                        FileResult {
+                            path: ann_rel,
+                            text: ann_text,
+                            diagnostics,
+                        }
                     }));
                 }
             }
@@ -120,7 +137,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     super::flush(out)?;
     let deny = args.deny.severity();
-    let failing = ok.iter().flat_map(|f| &f.diagnostics).any(|d| d.severity >= deny);
+    let failing = ok
+        .iter()
+        .flat_map(|f| &f.diagnostics)
+        .any(|d| d.severity >= deny);
     Ok(if failures > 0 {
         Outcome::Failed
     } else if failing {

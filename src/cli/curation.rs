@@ -63,11 +63,17 @@ pub struct AgreeArgs {
 
 fn label(kind: &str) -> String {
     let mut c = kind.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The spans of an article: its `.ann`, or khabar's mentions when it has none.
-fn spans_for(engine: &crate::analysis::Engine, article: &Path, text: &str) -> anyhow::Result<Vec<Span>> {
+fn spans_for(
+    engine: &crate::analysis::Engine,
+    article: &Path,
+    text: &str,
+) -> anyhow::Result<Vec<Span>> {
     let ann = ann_path(article);
     if ann.is_file() {
         return Ok(export::spans_of(&parse(&read_text(&ann)?)));
@@ -77,7 +83,12 @@ fn spans_for(engine: &crate::analysis::Engine, article: &Path, text: &str) -> an
         .iter()
         .map(|m| {
             let e = engine.kb.entity(m.entity);
-            Span { start: m.start, end: m.end, label: label(e.kind.as_str()), entity: Some(e.id.clone()) }
+            Span {
+                start: m.start,
+                end: m.end,
+                label: label(e.kind.as_str()),
+                entity: Some(e.id.clone()),
+            }
         })
         .collect())
 }
@@ -102,13 +113,26 @@ fn report_dropped(rel: &str, article: &Path, format: ExportFormat) -> anyhow::Re
         }
     }
     let mut parts = Vec::new();
-    for (n, what) in [(notes, "notes"), (attrs, "attributes"), (others, "relations, events or equivalences"), (rejected, "rejected spans (left out on purpose)"), (joined, "discontinuous spans (exported first to last fragment)")] {
+    for (n, what) in [
+        (notes, "notes"),
+        (attrs, "attributes"),
+        (others, "relations, events or equivalences"),
+        (rejected, "rejected spans (left out on purpose)"),
+        (
+            joined,
+            "discontinuous spans (exported first to last fragment)",
+        ),
+    ] {
         if n > 0 {
             parts.push(format!("{n} {what}"));
         }
     }
     if !parts.is_empty() {
-        eprintln!("note: {rel}: {} cannot hold {}", format!("{format:?}").to_lowercase(), parts.join(", "));
+        eprintln!(
+            "note: {rel}: {} cannot hold {}",
+            format!("{format:?}").to_lowercase(),
+            parts.join(", ")
+        );
     }
     Ok(())
 }
@@ -134,7 +158,11 @@ pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
         if args.format != ExportFormat::Brat {
             report_dropped(&rel, path, args.format)?;
         }
-        let target = |ext: &str| args.out.as_ref().map(|d| d.join(Path::new(&rel).with_extension(ext)));
+        let target = |ext: &str| {
+            args.out
+                .as_ref()
+                .map(|d| d.join(Path::new(&rel).with_extension(ext)))
+        };
         let write_file = |p: &Path, bytes: &[u8]| -> anyhow::Result<()> {
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent)?;
@@ -147,7 +175,11 @@ pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
                     write_file(&p.with_extension("txt"), text.as_bytes())?;
                     // An existing .ann is copied as it is: brat to brat loses nothing.
                     let ann = ann_path(path);
-                    let body = if ann.is_file() { read_text(&ann)? } else { export::to_ann(&text, &spans).serialize() };
+                    let body = if ann.is_file() {
+                        read_text(&ann)?
+                    } else {
+                        export::to_ann(&text, &spans).serialize()
+                    };
                     write_file(&p, body.as_bytes())?;
                 }
             }
@@ -167,20 +199,33 @@ pub fn export(args: ExportArgs) -> anyhow::Result<Outcome> {
         writeln!(out)?;
     }
     super::flush(out)?;
-    Ok(if failures > 0 { Outcome::Failed } else { Outcome::Clean })
+    Ok(if failures > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
 }
 
 pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
-    std::fs::create_dir_all(&args.into).with_context(|| format!("creating {}", args.into.display()))?;
+    std::fs::create_dir_all(&args.into)
+        .with_context(|| format!("creating {}", args.into.display()))?;
     let mut articles: Vec<(String, String, Vec<Span>)> = Vec::new();
     let mut verbatim: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     match args.format {
         ImportFormat::Jsonl => {
             let text = read_text(&args.input)?;
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
                 let (path, body, spans) = export::from_jsonl(line)
                     .map_err(|m| anyhow::anyhow!("{}:{}:1: {m}", args.input.display(), i + 1))?;
-                articles.push((path.unwrap_or_else(|| format!("{:05}.txt", i + 1)), body, spans));
+                articles.push((
+                    path.unwrap_or_else(|| format!("{:05}.txt", i + 1)),
+                    body,
+                    spans,
+                ));
             }
         }
         ImportFormat::Brat => {
@@ -196,8 +241,15 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
                 let body = read_article(&p, &rel)?;
                 let ann = ann_path(&p);
                 // brat to brat is a copy: the .ann goes over as it is, every line kept.
-                let raw = if ann.is_file() { Some(read_text(&ann)?) } else { None };
-                let spans = raw.as_deref().map(|r| export::spans_of(&parse(r))).unwrap_or_default();
+                let raw = if ann.is_file() {
+                    Some(read_text(&ann)?)
+                } else {
+                    None
+                };
+                let spans = raw
+                    .as_deref()
+                    .map(|r| export::spans_of(&parse(r)))
+                    .unwrap_or_default();
                 articles.push((rel.clone(), body, spans));
                 if let Some(r) = raw {
                     verbatim.insert(rel, r);
@@ -217,7 +269,10 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
         if txt.is_file() {
             let existing = read_article(&txt, rel)?;
             if existing != *body {
-                anyhow::bail!("{}: exists with different text; not overwritten", txt.display());
+                anyhow::bail!(
+                    "{}: exists with different text; not overwritten",
+                    txt.display()
+                );
             }
         } else {
             write_atomic(&txt, body.as_bytes())?;
@@ -227,20 +282,40 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Outcome> {
             continue;
         }
         let n = body.chars().count();
-        let kept: Vec<Span> = spans.iter().filter(|s| s.start < s.end && s.end <= n).cloned().collect();
+        let kept: Vec<Span> = spans
+            .iter()
+            .filter(|s| s.start < s.end && s.end <= n)
+            .cloned()
+            .collect();
         dropped += spans.len() - kept.len();
-        write_atomic(&ann_path(&txt), export::to_ann(body, &kept).serialize().as_bytes())?;
+        write_atomic(
+            &ann_path(&txt),
+            export::to_ann(body, &kept).serialize().as_bytes(),
+        )?;
     }
-    eprintln!("imported {} articles into {}{}", articles.len(), args.into.display(),
-        if dropped > 0 { format!(" ({dropped} spans outside their text dropped)") } else { String::new() });
+    eprintln!(
+        "imported {} articles into {}{}",
+        articles.len(),
+        args.into.display(),
+        if dropped > 0 {
+            format!(" ({dropped} spans outside their text dropped)")
+        } else {
+            String::new()
+        }
+    );
     Ok(Outcome::Clean)
 }
 
 /// Articles with an `.ann` in `dir`: relative path → (text, spans).
-fn annotated(dir: &Path) -> anyhow::Result<std::collections::BTreeMap<String, (String, Vec<Span>)>> {
+fn annotated(
+    dir: &Path,
+) -> anyhow::Result<std::collections::BTreeMap<String, (String, Vec<Span>)>> {
     let root = std::path::absolute(dir)?;
     let mut out = std::collections::BTreeMap::new();
-    for e in walkdir::WalkDir::new(&root).into_iter().filter_map(Result::ok) {
+    for e in walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "ann") {
             let txt = p.with_extension("txt");
@@ -277,15 +352,40 @@ pub fn agree(args: AgreeArgs) -> anyhow::Result<Outcome> {
         });
         writeln!(out, "{v}")?;
     } else {
-        writeln!(out, "{} articles annotated by both, {} tokens", both.len(), r.tokens)?;
-        writeln!(out, "exact spans:       precision {:.3}  recall {:.3}  F1 {:.3}", r.exact.precision, r.exact.recall, r.exact.f1)?;
-        writeln!(out, "overlapping spans: precision {:.3}  recall {:.3}  F1 {:.3}", r.overlap.precision, r.overlap.recall, r.overlap.f1)?;
+        writeln!(
+            out,
+            "{} articles annotated by both, {} tokens",
+            both.len(),
+            r.tokens
+        )?;
+        writeln!(
+            out,
+            "exact spans:       precision {:.3}  recall {:.3}  F1 {:.3}",
+            r.exact.precision, r.exact.recall, r.exact.f1
+        )?;
+        writeln!(
+            out,
+            "overlapping spans: precision {:.3}  recall {:.3}  F1 {:.3}",
+            r.overlap.precision, r.overlap.recall, r.overlap.f1
+        )?;
         writeln!(out, "Cohen's kappa on token labels: {:.3}", r.kappa)?;
         for d in &r.disagreements {
-            let text = &both.iter().find(|x| x.0 == d.article).map(|x| x.1.clone()).unwrap_or_default();
+            let text = &both
+                .iter()
+                .find(|x| x.0 == d.article)
+                .map(|x| x.1.clone())
+                .unwrap_or_default();
             let (line, col) = crate::analysis::text::LineIndex::new(text).line_col(d.span.start);
             let covered = crate::analysis::text::slice_chars(text, d.span.start, d.span.end);
-            writeln!(out, "{}:{}:{}\tonly {}\t{}\t{covered}", d.article, line + 1, col + 1, d.only_in, d.span.label)?;
+            writeln!(
+                out,
+                "{}:{}:{}\tonly {}\t{}\t{covered}",
+                d.article,
+                line + 1,
+                col + 1,
+                d.only_in,
+                d.span.label
+            )?;
         }
     }
     super::flush(out)?;

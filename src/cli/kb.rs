@@ -60,7 +60,9 @@ pub fn run(cmd: KbCommand) -> anyhow::Result<Outcome> {
             let (c, _, _) = open(&corpus)?;
             let kb = &c.engine.kb;
             let Some(e) = kb.get(&id) else {
-                anyhow::bail!("no entity `{id}` in the knowledge base (`khabar kb list` lists them)");
+                anyhow::bail!(
+                    "no entity `{id}` in the knowledge base (`khabar kb list` lists them)"
+                );
             };
             match format {
                 ListFormat::Json => {
@@ -101,7 +103,11 @@ pub fn run(cmd: KbCommand) -> anyhow::Result<Outcome> {
 fn show(out: &mut impl Write, e: &Entity, kb: &crate::analysis::kb::Kb) -> std::io::Result<()> {
     writeln!(out, "{} ({})", e.display_name(), e.kind.as_str())?;
     writeln!(out, "  id:          {}", e.id)?;
-    for (lang, l) in [("ar", &e.labels.ar), ("fa", &e.labels.fa), ("en", &e.labels.en)] {
+    for (lang, l) in [
+        ("ar", &e.labels.ar),
+        ("fa", &e.labels.fa),
+        ("en", &e.labels.en),
+    ] {
         if let Some(l) = l {
             writeln!(out, "  label ({lang}):  {l}")?;
         }

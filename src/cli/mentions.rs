@@ -81,26 +81,54 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             if args.stats {
                 continue;
             }
-            write_mention(&mut out, args.format, rel, &mut cursor, &li, m, kb, &mut first)?;
+            write_mention(
+                &mut out,
+                args.format,
+                rel,
+                &mut cursor,
+                &li,
+                m,
+                kb,
+                &mut first,
+            )?;
         }
     }
     if args.stats {
-        let mut rows: Vec<_> = stats.iter().map(|(&e, (n, files))| (e, *n, files.len())).collect();
+        let mut rows: Vec<_> = stats
+            .iter()
+            .map(|(&e, (n, files))| (e, *n, files.len()))
+            .collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         match args.format {
             ListFormat::Json => {
                 let v: Vec<Stat> = rows
                     .iter()
-                    .map(|&(e, n, a)| Stat { entity: &kb.entity(e).id, kind: kb.entity(e).kind.as_str(), mentions: n, articles: a })
+                    .map(|&(e, n, a)| Stat {
+                        entity: &kb.entity(e).id,
+                        kind: kb.entity(e).kind.as_str(),
+                        mentions: n,
+                        articles: a,
+                    })
                     .collect();
                 serde_json::to_writer(&mut out, &v)?;
                 out.write_all(b"\n")?;
             }
             ListFormat::Human => {
-                writeln!(out, "{:<32} {:<13} {:>8} {:>8}", "entity", "kind", "mentions", "articles")?;
+                writeln!(
+                    out,
+                    "{:<32} {:<13} {:>8} {:>8}",
+                    "entity", "kind", "mentions", "articles"
+                )?;
                 for (e, n, a) in rows {
                     let ent = kb.entity(e);
-                    writeln!(out, "{:<32} {:<13} {:>8} {:>8}", ent.id, ent.kind.as_str(), n, a)?;
+                    writeln!(
+                        out,
+                        "{:<32} {:<13} {:>8} {:>8}",
+                        ent.id,
+                        ent.kind.as_str(),
+                        n,
+                        a
+                    )?;
                 }
             }
         }
@@ -108,10 +136,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         out.write_all(b"]\n")?;
     } else {
         let total: usize = stats.values().map(|s| s.0).sum();
-        writeln!(out, "{total} mentions of {} entities in {} files", stats.len(), results.len())?;
+        writeln!(
+            out,
+            "{total} mentions of {} entities in {} files",
+            stats.len(),
+            results.len()
+        )?;
     }
     super::flush(out)?;
-    Ok(if failures > 0 { Outcome::Failed } else { Outcome::Clean })
+    Ok(if failures > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,20 +180,35 @@ fn write_mention(
                 text: surface,
                 entity: &ent.id,
                 kind: ent.kind.as_str(),
-                candidates: m.candidates.iter().map(|&c| kb.entity(c).id.as_str()).collect(),
+                candidates: m
+                    .candidates
+                    .iter()
+                    .map(|&c| kb.entity(c).id.as_str())
+                    .collect(),
             };
             serde_json::to_writer(&mut *out, &rec)?;
             out.write_all(b"\n")
         }
         ListFormat::Human => {
             let amb = if m.is_ambiguous() {
-                let ids: Vec<&str> = m.candidates.iter().map(|&c| kb.entity(c).id.as_str()).collect();
+                let ids: Vec<&str> = m
+                    .candidates
+                    .iter()
+                    .map(|&c| kb.entity(c).id.as_str())
+                    .collect();
                 format!("  (ambiguous: {})", ids.join(", "))
             } else {
                 String::new()
             };
             // The Arabic text goes last so that right-to-left rendering cannot reorder columns.
-            writeln!(out, "{rel}:{}:{}\t{}\t{}\t{surface}{amb}", line + 1, col + 1, ent.id, ent.kind.as_str())
+            writeln!(
+                out,
+                "{rel}:{}:{}\t{}\t{}\t{surface}{amb}",
+                line + 1,
+                col + 1,
+                ent.id,
+                ent.kind.as_str()
+            )
         }
     }
 }

@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "khabar", version, about = "Entity mentions, diagnostics and a language server for Arabic and Persian news corpora")]
+#[command(
+    name = "khabar",
+    version,
+    about = "Entity mentions, diagnostics and a language server for Arabic and Persian news corpora"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -100,7 +104,10 @@ pub fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints a per-file error the way every command does: `error: path:line:col: message`.
@@ -111,13 +118,21 @@ pub fn report_error(e: &LoadError) {
 /// Opens the corpus the paths belong to, and lists its articles among them. Missing paths and
 /// unreadable folders are reported and counted, not fatal.
 pub fn open(args: &CorpusArgs) -> Result<(Corpus, Vec<PathBuf>, usize), LoadError> {
-    let paths: Vec<PathBuf> = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let root = match &args.root {
         Some(r) => r.clone(),
         None => default_root(&paths[0]),
     };
     let corpus = Corpus::load(&root)?;
-    let config_name = corpus.config_path.as_deref().map(|p| corpus.rel(p)).unwrap_or_else(|| "khabar.toml".into());
+    let config_name = corpus
+        .config_path
+        .as_deref()
+        .map(|p| corpus.rel(p))
+        .unwrap_or_else(|| "khabar.toml".into());
     let filter = crate::workspace::files::Filter::new(&corpus.engine.config, &config_name)?;
     let (files, errors) = crate::workspace::files::discover(&corpus.root, &paths, &filter);
     for e in &errors {
@@ -133,7 +148,11 @@ fn default_root(first: &Path) -> PathBuf {
     if first.is_dir() {
         first.to_path_buf()
     } else {
-        first.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 }
 

@@ -17,13 +17,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let Some(m) = rules::meta(&id) else {
                 anyhow::bail!("unknown rule `{id}` (`khabar rules` lists them)");
             };
-            writeln!(out, "{} ({} by default{})\n", m.id, m.default_severity.as_str(), if m.fixable { ", fixable" } else { "" })?;
+            writeln!(
+                out,
+                "{} ({} by default{})\n",
+                m.id,
+                m.default_severity.as_str(),
+                if m.fixable { ", fixable" } else { "" }
+            )?;
             writeln!(out, "{}\n", m.summary)?;
             write!(out, "{}", m.help)?;
         }
         None => {
             for m in rules::all_meta() {
-                writeln!(out, "{:<26} {:<8} {}", m.id, m.default_severity.as_str(), m.summary)?;
+                writeln!(
+                    out,
+                    "{:<26} {:<8} {}",
+                    m.id,
+                    m.default_severity.as_str(),
+                    m.summary
+                )?;
             }
         }
     }

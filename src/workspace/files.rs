@@ -30,7 +30,12 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     String::from_utf8(bytes).map_err(|e| {
         let pos = e.utf8_error().valid_up_to();
         let (line, column) = locate(e.as_bytes(), pos);
-        SourceError { file: name.to_string(), line, column, message: "invalid UTF-8".to_string() }
+        SourceError {
+            file: name.to_string(),
+            line,
+            column,
+            message: "invalid UTF-8".to_string(),
+        }
     })
 }
 
@@ -38,8 +43,15 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
 fn locate(bytes: &[u8], pos: usize) -> (usize, usize) {
     let before = &bytes[..pos.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -69,7 +81,10 @@ impl Filter {
                 message: e.to_string(),
             })
         };
-        Ok(Filter { include: build(&config.include, "include")?, exclude: build(&config.exclude, "exclude")? })
+        Ok(Filter {
+            include: build(&config.include, "include")?,
+            exclude: build(&config.exclude, "exclude")?,
+        })
     }
 
     pub fn accepts(&self, rel: &str) -> bool {
@@ -87,16 +102,22 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
             Err(e) => errors.push(LoadError::io(p, &e)),
             Ok(m) if m.is_file() => out.push(std::path::absolute(p).unwrap_or_else(|_| p.clone())),
             Ok(_) => {
-                let walker = walkdir::WalkDir::new(p).follow_links(false).sort_by_file_name().into_iter();
+                let walker = walkdir::WalkDir::new(p)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                    .into_iter();
                 for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
                     match entry {
                         Err(e) => {
                             let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone());
-                            let io = e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk error"));
+                            let io = e
+                                .into_io_error()
+                                .unwrap_or_else(|| std::io::Error::other("walk error"));
                             errors.push(LoadError::io(&path, &io));
                         }
                         Ok(e) if e.file_type().is_file() => {
-                            let abs = std::path::absolute(e.path()).unwrap_or_else(|_| e.path().to_path_buf());
+                            let abs = std::path::absolute(e.path())
+                                .unwrap_or_else(|_| e.path().to_path_buf());
                             if filter.accepts(&display_rel(root, &abs)) {
                                 out.push(abs);
                             }
@@ -113,7 +134,8 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+    name.to_str()
+        .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
 }
 
 /// Reads one article: UTF-8, BOM removed (offsets count from after it).
@@ -133,7 +155,10 @@ mod tests {
     #[test]
     fn decode_errors_are_located() {
         let e = decode("a.txt", b"ok\nab\xffc".to_vec()).unwrap_err();
-        assert_eq!((e.line, e.column, e.message.as_str()), (2, 3, "invalid UTF-8"));
+        assert_eq!(
+            (e.line, e.column, e.message.as_str()),
+            (2, 3, "invalid UTF-8")
+        );
         let e = decode("a.txt", "خ\0".as_bytes().to_vec()).unwrap_err();
         assert_eq!((e.line, e.column), (1, 2));
         assert!(e.message.contains("binary"));

@@ -31,7 +31,10 @@ impl LoadError {
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             _ => err.to_string(),
         };
-        LoadError::Io { path: path.display().to_string(), message }
+        LoadError::Io {
+            path: path.display().to_string(),
+            message,
+        }
     }
 }
 
@@ -48,7 +51,11 @@ pub struct Corpus {
 
 /// The nearest folder at or above `start` holding a `khabar.toml`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()? } else { start };
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
     let mut dir = std::path::absolute(start).ok()?;
     loop {
         if dir.join(CONFIG_FILE).is_file() {
@@ -78,7 +85,11 @@ impl Corpus {
 
     /// Builds the corpus for an already parsed configuration (the server merges editor settings
     /// into it first).
-    pub fn with_config(root: PathBuf, config: Config, config_path: Option<PathBuf>) -> Result<Corpus, LoadError> {
+    pub fn with_config(
+        root: PathBuf,
+        config: Config,
+        config_path: Option<PathBuf>,
+    ) -> Result<Corpus, LoadError> {
         let mut kb = Kb::embedded();
         let mut kb_paths = Vec::new();
         for rel in &config.kb {
@@ -89,7 +100,12 @@ impl Corpus {
             kb.merge(raw, &name, false)?;
             kb_paths.push(path);
         }
-        Ok(Corpus { root, config_path, engine: Engine::new(kb, config), kb_paths })
+        Ok(Corpus {
+            root,
+            config_path,
+            engine: Engine::new(kb, config),
+            kb_paths,
+        })
     }
 
     /// `path` relative to the root with `/`, or as given when it is outside.
@@ -102,7 +118,11 @@ impl Corpus {
 pub fn display_rel(root: &Path, path: &Path) -> String {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     match abs.strip_prefix(root) {
-        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
         Err(_) => path.display().to_string(),
     }
 }

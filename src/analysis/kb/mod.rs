@@ -188,7 +188,10 @@ impl Kb {
         embedded: bool,
     ) -> Result<(), crate::analysis::error::SourceError> {
         let file = self.files.len();
-        self.files.push(KbFile { name: name.to_string(), embedded });
+        self.files.push(KbFile {
+            name: name.to_string(),
+            embedded,
+        });
         extend_unique(&mut self.cue_words, raw.cue_words);
         extend_unique(&mut self.title_words, raw.title_words);
         for e in raw.entities {
@@ -266,7 +269,11 @@ mod tests {
         assert!(raw.entities.len() >= 30, "{} entities", raw.entities.len());
         let kb = Kb::embedded();
         for e in &kb.entities {
-            assert!(e.labels.ar.is_some() && e.labels.fa.is_some() && e.labels.en.is_some(), "{}", e.id);
+            assert!(
+                e.labels.ar.is_some() && e.labels.fa.is_some() && e.labels.en.is_some(),
+                "{}",
+                e.id
+            );
         }
         for id in ["ali-shamkhani", "syria", "iran", "tasnim", "al-watan"] {
             assert!(kb.get(id).is_some(), "{id} missing");

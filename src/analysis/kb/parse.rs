@@ -72,7 +72,9 @@ pub struct ParsedKb {
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.')
+        && id.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
+        })
         && !id.starts_with('-')
 }
 
@@ -98,22 +100,39 @@ pub fn parse_kb(name: &str, text: &str) -> Result<ParsedKb, SourceError> {
                 name,
                 text,
                 span.start,
-                format!("entity id `{id}` is used twice in this file (first on line {})", first + 1),
+                format!(
+                    "entity id `{id}` is used twice in this file (first on line {})",
+                    first + 1
+                ),
             ));
         }
         let mut aliases = Vec::with_capacity(e.aliases.len());
         for a in e.aliases {
             let span = a.span();
             let alias = match a.into_inner() {
-                RawAlias::Plain(text) => Alias { text, needs: Needs::Nothing },
-                RawAlias::Table(t) => Alias { text: t.text, needs: t.needs },
+                RawAlias::Plain(text) => Alias {
+                    text,
+                    needs: Needs::Nothing,
+                },
+                RawAlias::Table(t) => Alias {
+                    text: t.text,
+                    needs: t.needs,
+                },
             };
             if alias.text.trim().is_empty() {
-                return Err(SourceError::at_byte(name, text, span.start, "an alias is empty"));
+                return Err(SourceError::at_byte(
+                    name,
+                    text,
+                    span.start,
+                    "an alias is empty",
+                ));
             }
             aliases.push(alias);
         }
-        for l in [&e.labels.ar, &e.labels.fa, &e.labels.en].into_iter().flatten() {
+        for l in [&e.labels.ar, &e.labels.fa, &e.labels.en]
+            .into_iter()
+            .flatten()
+        {
             if l.trim().is_empty() {
                 return Err(SourceError::at_byte(
                     name,
@@ -133,7 +152,11 @@ pub fn parse_kb(name: &str, text: &str) -> Result<ParsedKb, SourceError> {
             roles: e.roles,
         });
     }
-    Ok(ParsedKb { cue_words: raw.cue_words, title_words: raw.title_words, entities })
+    Ok(ParsedKb {
+        cue_words: raw.cue_words,
+        title_words: raw.title_words,
+        entities,
+    })
 }
 
 #[cfg(test)]
@@ -149,15 +172,22 @@ mod tests {
         let e = parse_kb("kb.toml", "[[entity]\nid = 1").unwrap_err();
         assert_eq!(e.line, 1);
 
-        let e = parse_kb("kb.toml", "[[entity]]\nid = \"a\"\nkind=\"place\"\n[[entity]]\nid = \"a\"\nkind=\"place\"\n")
-            .unwrap_err();
+        let e = parse_kb(
+            "kb.toml",
+            "[[entity]]\nid = \"a\"\nkind=\"place\"\n[[entity]]\nid = \"a\"\nkind=\"place\"\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 5);
         assert!(e.message.contains("twice"));
 
         let e = parse_kb("kb.toml", "[[entity]]\nid = \"Bad Id\"\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 6));
 
-        let e = parse_kb("kb.toml", "[[entity]]\nid = \"a\"\nkind=\"place\"\naliases = [\"\"]\n").unwrap_err();
+        let e = parse_kb(
+            "kb.toml",
+            "[[entity]]\nid = \"a\"\nkind=\"place\"\naliases = [\"\"]\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 4);
 
         let e = parse_kb("kb.toml", "[[entity]]\nid = \"a\"\ncolour = 1\n").unwrap_err();

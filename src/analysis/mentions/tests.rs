@@ -77,7 +77,12 @@ fn kb() -> &'static (Kb, Matcher) {
     static K: std::sync::OnceLock<(Kb, Matcher)> = std::sync::OnceLock::new();
     K.get_or_init(|| {
         let mut kb = Kb::default();
-        kb.merge(parse_kb("test.toml", KB).expect("test KB parses"), "test.toml", false).expect("merges");
+        kb.merge(
+            parse_kb("test.toml", KB).expect("test KB parses"),
+            "test.toml",
+            false,
+        )
+        .expect("merges");
         let m = Matcher::new(&kb);
         (kb, m)
     })
@@ -96,21 +101,30 @@ fn check(marked: &str, entities: &[&str]) {
     let (text, want) = unmark(marked);
     let got = find(&text);
     let spans: Vec<(usize, usize)> = got.iter().map(|m| (m.start, m.end)).collect();
-    let ids: Vec<&str> = got.iter().map(|m| kb.entity(m.entity).id.as_str()).collect();
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|m| kb.entity(m.entity).id.as_str())
+        .collect();
     assert_eq!(spans, want, "spans in {text:?} (entities {ids:?})");
     assert_eq!(ids, entities, "entities in {text:?}");
 }
 
 #[test]
 fn plain_and_folded_spellings() {
-    check("زار ⟦سوريا⟧ ثم ⟦سورية⟧ و⟦سوریه⟧", &["syria", "syria", "syria"]);
+    check(
+        "زار ⟦سوريا⟧ ثم ⟦سورية⟧ و⟦سوریه⟧",
+        &["syria", "syria", "syria"],
+    );
     check("التقى ⟦شمخانی⟧ و⟦شمخاني⟧", &["shamkhani", "shamkhani"]);
     check("⟦أميركا⟧ و⟦امريكا⟧ و⟦آمریکا⟧", &["usa", "usa", "usa"]);
 }
 
 #[test]
 fn proclitic_chains() {
-    check("⟦سوريا⟧ و⟦سوريا⟧ ل⟦سوريا⟧ ب⟦سوريا⟧ وب⟦سوريا⟧ فل⟦سوريا⟧ ك⟦سوريا⟧", &["syria"; 7]);
+    check(
+        "⟦سوريا⟧ و⟦سوريا⟧ ل⟦سوريا⟧ ب⟦سوريا⟧ وب⟦سوريا⟧ فل⟦سوريا⟧ ك⟦سوريا⟧",
+        &["syria"; 7],
+    );
     check("و⟦العراق⟧ ب⟦العراق⟧", &["iraq", "iraq"]);
     // Not a chain: two conjunctions, or a preposition before a conjunction.
     check("ووسوريا بوسوريا", &[]);
@@ -170,7 +184,10 @@ fn cue_requiring_aliases() {
 #[test]
 fn bare_surname_needs_the_full_name_first() {
     check("يوم الخميس قال خميس", &[]);
-    check("قال ⟦عماد خميس⟧ إن … وأضاف ⟦خميس⟧ يوم الخميس", &["khamis", "khamis"]);
+    check(
+        "قال ⟦عماد خميس⟧ إن … وأضاف ⟦خميس⟧ يوم الخميس",
+        &["khamis", "khamis"],
+    );
     check("وأضاف خميس ثم قال ⟦عماد خميس⟧", &["khamis"]);
     // A title before the surname names the person too.
     check("قال رئيس الوزراء ⟦خميس⟧ يوم الخميس", &["khamis"]);
@@ -189,7 +206,11 @@ fn ambiguous_alias_reports_both() {
     let got = find("وصل إلى طرابلس");
     assert_eq!(got.len(), 1);
     let (kb, _) = kb();
-    let ids: Vec<&str> = got[0].candidates.iter().map(|&c| kb.entity(c).id.as_str()).collect();
+    let ids: Vec<&str> = got[0]
+        .candidates
+        .iter()
+        .map(|&c| kb.entity(c).id.as_str())
+        .collect();
     assert_eq!(ids, vec!["tripoli-lebanon", "tripoli-libya"]);
 }
 

@@ -40,9 +40,35 @@ const TRIGGERS: &[(&str, bool)] = &[
 
 /// Words after a trigger that name no particular source.
 const GENERIC: &[&str] = &[
-    "مصادر", "مصدر", "وسائل", "مراسل", "مراسلنا", "مندوب", "تقارير", "تقرير", "بيان", "مسؤول", "مسؤولين",
-    "شهود", "أنباء", "انباء", "خبرنگار", "منابع", "منبع", "گزارش", "رسانه", "رسانه‌ها", "ما",
-    "الإعلام", "الاعلام", "ما", "معلومات", "مصادرنا", "التلفزيون", "الوكالة", "الصحيفة",
+    "مصادر",
+    "مصدر",
+    "وسائل",
+    "مراسل",
+    "مراسلنا",
+    "مندوب",
+    "تقارير",
+    "تقرير",
+    "بيان",
+    "مسؤول",
+    "مسؤولين",
+    "شهود",
+    "أنباء",
+    "انباء",
+    "خبرنگار",
+    "منابع",
+    "منبع",
+    "گزارش",
+    "رسانه",
+    "رسانه‌ها",
+    "ما",
+    "الإعلام",
+    "الاعلام",
+    "ما",
+    "معلومات",
+    "مصادرنا",
+    "التلفزيون",
+    "الوكالة",
+    "الصحيفة",
 ];
 
 /// Words that end a source name: function words and speech verbs, folded.
@@ -50,8 +76,35 @@ fn stop_words() -> &'static Vec<String> {
     static S: OnceLock<Vec<String>> = OnceLock::new();
     S.get_or_init(|| {
         [
-            "إن", "أن", "ان", "عن", "في", "من", "على", "إلى", "الى", "ما", "قد", "أنه", "انه", "التي", "الذي",
-            "أمس", "اليوم", "قال", "قالت", "أمس", "که", "در", "از", "به", "با", "را", "و", "امروز", "گفت",
+            "إن",
+            "أن",
+            "ان",
+            "عن",
+            "في",
+            "من",
+            "على",
+            "إلى",
+            "الى",
+            "ما",
+            "قد",
+            "أنه",
+            "انه",
+            "التي",
+            "الذي",
+            "أمس",
+            "اليوم",
+            "قال",
+            "قالت",
+            "أمس",
+            "که",
+            "در",
+            "از",
+            "به",
+            "با",
+            "را",
+            "و",
+            "امروز",
+            "گفت",
         ]
         .iter()
         .map(|w| fold(w))
@@ -111,7 +164,9 @@ pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
     let mut out = Vec::new();
-    let Some(ac) = trigger_automaton() else { return out };
+    let Some(ac) = trigger_automaton() else {
+        return out;
+    };
     let triggers = folded_triggers();
     for m in ac.find_iter(text) {
         let (trig, strong) = &triggers[m.pattern().as_usize()];
@@ -120,7 +175,13 @@ pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
         if text[e..].chars().next().is_some_and(is_word_char) {
             continue;
         }
-        let ws = text[..s].char_indices().rev().take_while(|&(_, c)| is_word_char(c)).last().map(|(i, _)| i).unwrap_or(s);
+        let ws = text[..s]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_word_char(c))
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(s);
         let prefix = &text[ws..s];
         let ok_prefix = match prefix {
             "" | "و" => true,
@@ -131,7 +192,11 @@ pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
         if !ok_prefix {
             continue;
         }
-        let trigger = Trigger { start: norm.to_orig(ws), end: norm.to_orig_end_tight(e), strong: *strong };
+        let trigger = Trigger {
+            start: norm.to_orig(ws),
+            end: norm.to_orig_end_tight(e),
+            strong: *strong,
+        };
         let source = source_after(cx, trigger.start, e);
         out.push(Attribution { trigger, source });
     }
@@ -149,21 +214,44 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
     let orig_s = norm.to_orig(s);
     let line_end = text[s..].find('\n').map(|i| s + i).unwrap_or(text.len());
     // A KB source mention starting within the next few words (وكالة أنباء فارس).
-    let window_end = norm.to_orig(text[s..line_end].char_indices().filter(|&(_, c)| c == ' ').nth(2).map(|(i, _)| s + i).unwrap_or(line_end));
+    let window_end = norm.to_orig(
+        text[s..line_end]
+            .char_indices()
+            .filter(|&(_, c)| c == ' ')
+            .nth(2)
+            .map(|(i, _)| s + i)
+            .unwrap_or(line_end),
+    );
     if let Some(m) = cx
         .mentions
         .iter()
         // A source name may hold the trigger itself (وكالة تسنيم للأنباء). An organisation or a
         // person the KB knows is a known source too (به نقل از دبیرخانه شورای عالی امنیت).
         .filter(|m| m.end > trigger_start && m.start < window_end)
-        .max_by_key(|m| (cx.kb.entity(m.entity).kind == Kind::Source, m.end - m.start, std::cmp::Reverse(m.start)))
+        .max_by_key(|m| {
+            (
+                cx.kb.entity(m.entity).kind == Kind::Source,
+                m.end - m.start,
+                std::cmp::Reverse(m.start),
+            )
+        })
     {
-        return Some(Source { start: m.start, end: m.end, entity: Some(m.entity), quoted: false });
+        return Some(Source {
+            start: m.start,
+            end: m.end,
+            entity: Some(m.entity),
+            quoted: false,
+        });
     }
     if text[s..].starts_with('«') {
         let close = text[s..line_end].find('»')?;
         let (qs, qe) = (s + '«'.len_utf8(), s + close);
-        return Some(Source { start: norm.to_orig(qs), end: norm.to_orig_end_tight(qe), entity: None, quoted: true });
+        return Some(Source {
+            start: norm.to_orig(qs),
+            end: norm.to_orig_end_tight(qe),
+            entity: None,
+            quoted: true,
+        });
     }
     // The next one to three words, up to punctuation or a function word.
     let stop = stop_words();
@@ -180,7 +268,12 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
             break;
         }
     }
-    (end > s).then(|| Source { start: orig_s, end: norm.to_orig_end_tight(end), entity: None, quoted: false })
+    (end > s).then(|| Source {
+        start: orig_s,
+        end: norm.to_orig_end_tight(end),
+        entity: None,
+        quoted: false,
+    })
 }
 
 /// A paired quotation: the offsets of its marks (`close` is the closing mark's offset).
@@ -238,21 +331,34 @@ mod tests {
         let engine = Engine::embedded();
         let prep = Prepared::new(text, None);
         let mentions = engine.matcher.find(&prep.norm, &|o| prep.lang_at(o));
-        let cx = Context { prep: &prep, mentions: &mentions, kb: &engine.kb, config: &engine.config };
+        let cx = Context {
+            prep: &prep,
+            mentions: &mentions,
+            kb: &engine.kb,
+            config: &engine.config,
+        };
         f(&cx)
     }
 
     #[test]
     fn triggers_take_proclitics_but_fahasb_is_not_one() {
-        let n = with_cx("وحسب «فارس» قال، وهذا لا يزعزع الأمن في سورية فحسب بل", |cx| attributions(cx).len());
+        let n = with_cx(
+            "وحسب «فارس» قال، وهذا لا يزعزع الأمن في سورية فحسب بل",
+            |cx| attributions(cx).len(),
+        );
         assert_eq!(n, 1);
     }
 
     #[test]
     fn source_is_the_kb_source_or_the_guillemets_or_the_next_words() {
-        let (text, spans) = unmark("وفق وكالة «⟦سانا⟧» أمس، وبحسب «⟦مصدر مطلع⟧»، به گزارش ⟦جام حم آنلاین⟧، به نقل از");
+        let (text, spans) = unmark(
+            "وفق وكالة «⟦سانا⟧» أمس، وبحسب «⟦مصدر مطلع⟧»، به گزارش ⟦جام حم آنلاین⟧، به نقل از",
+        );
         let got = with_cx(&text, |cx| {
-            attributions(cx).into_iter().filter_map(|a| a.source.map(|s| (s.start, s.end))).collect::<Vec<_>>()
+            attributions(cx)
+                .into_iter()
+                .filter_map(|a| a.source.map(|s| (s.start, s.end)))
+                .collect::<Vec<_>>()
         });
         for s in &spans {
             assert!(got.contains(s), "{s:?} not in {got:?}");
@@ -261,7 +367,15 @@ mod tests {
 
     #[test]
     fn quotes_pair_across_paragraphs_and_skip_boilerplate() {
-        let q = with_cx("قال «أولا\n\nثانيا» ثم \"x\"\nالثلاثاء،...\" /> عقد", |cx| quotes(cx).iter().map(|q| (q.open, q.close)).collect::<Vec<_>>());
+        let q = with_cx(
+            "قال «أولا\n\nثانيا» ثم \"x\"\nالثلاثاء،...\" /> عقد",
+            |cx| {
+                quotes(cx)
+                    .iter()
+                    .map(|q| (q.open, q.close))
+                    .collect::<Vec<_>>()
+            },
+        );
         assert_eq!(q, vec![(4, 16), (21, 23)]);
     }
 }

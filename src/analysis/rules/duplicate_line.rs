@@ -70,8 +70,8 @@ fn words(line: &Line<'_>) -> Vec<(String, usize, usize)> {
         };
     for c in line.text.chars() {
         // Tashkeel and tatweel are not letters for `is_alphanumeric` but belong to the word.
-        let in_word =
-            crate::analysis::normalize::is_alnum(c) || matches!(c, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}');
+        let in_word = crate::analysis::normalize::is_alnum(c)
+            || matches!(c, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}');
         if in_word {
             if cur.is_empty() {
                 start = pos;

@@ -56,7 +56,10 @@ impl Rule for EntityVariant {
             let words = |s: &str| s.split(' ').count();
             // لل names keep only one ل of the article: compare without it.
             let same = fw == fl || fl.strip_prefix('ا').is_some_and(|r| r == fw);
-            if same || words(&fw) != words(&fl) || seen.iter().any(|(e, w)| *e == m.entity && *w == fw) {
+            if same
+                || words(&fw) != words(&fl)
+                || seen.iter().any(|(e, w)| *e == m.entity && *w == fw)
+            {
                 continue;
             }
             seen.push((m.entity, fw.clone()));
@@ -80,7 +83,10 @@ mod tests {
 
     #[test]
     fn other_spellings_are_hinted() {
-        check("entity-variant", "قال إن ⟦سورية⟧ تعاني من الأزمة في هذه الفترة وإن سورية");
+        check(
+            "entity-variant",
+            "قال إن ⟦سورية⟧ تعاني من الأزمة في هذه الفترة وإن سورية",
+        );
         expect_test::expect![[r#"
             1:8-1:13 hint spelt «سورية» here; the knowledge base's Arabic label for Syria is «سوريا» (first of this spelling in the article) [سورية]
         "#]]
@@ -89,8 +95,14 @@ mod tests {
 
     #[test]
     fn folded_differences_surnames_and_clitics_are_not_variants() {
-        check("entity-variant", "قال إن سوريا وإيران وايران وللعراق في هذه المنطقة");
-        check("entity-variant", "التقى علي شمخاني ثم قال شمخاني إن أمريكا في هذه الفترة");
+        check(
+            "entity-variant",
+            "قال إن سوريا وإيران وايران وللعراق في هذه المنطقة",
+        );
+        check(
+            "entity-variant",
+            "التقى علي شمخاني ثم قال شمخاني إن أمريكا في هذه الفترة",
+        );
         check("entity-variant", "در این دیدار سوریه و ایران گفتند که");
     }
 }

@@ -33,18 +33,81 @@ An article that ends with `(سيرياهوم نيوز-وكالات-الوطن)` 
 
 const MONTHS: &[&str] = &[
     // Arabic (Egyptian/Gulf and Levantine names)
-    "يناير", "فبراير", "مارس", "أبريل", "ابريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "اغسطس",
-    "سبتمبر", "أكتوبر", "اكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار",
-    "ايار", "حزيران", "تموز", "آب", "أيلول", "ايلول", "تشرين",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ابريل",
+    "إبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "اغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "اكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+    "كانون",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "ايار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "ايلول",
+    "تشرين",
     // Hijri
-    "محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة",
+    "محرم",
+    "صفر",
+    "ربيع",
+    "جمادى",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو القعدة",
+    "ذو الحجة",
     // Persian (solar and Gregorian)
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن",
-    "اسفند", "ژانویه", "فوریه", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر",
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+    "ژانویه",
+    "فوریه",
+    "آوریل",
+    "مه",
+    "ژوئن",
+    "ژوئیه",
+    "اوت",
+    "سپتامبر",
+    "اکتبر",
+    "نوامبر",
     "دسامبر",
 ];
 
-const ATTRIBUTIONS: &[&str] = &["نقلا عن", "نقلاً عن", "به گزارش", "به نقل از", "وكالة", "صحيفة", "خبرگزاری", "روزنامه"];
+const ATTRIBUTIONS: &[&str] = &[
+    "نقلا عن",
+    "نقلاً عن",
+    "به گزارش",
+    "به نقل از",
+    "وكالة",
+    "صحيفة",
+    "خبرگزاری",
+    "روزنامه",
+];
 
 fn numeric_date() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
@@ -81,7 +144,9 @@ fn has_date(folded: &str) -> bool {
     let months = months();
     words.iter().enumerate().any(|(i, w)| {
         months.iter().any(|m| m == w)
-            && (i > 0 && is_num(&words[i - 1]) || words.get(i + 1).is_some_and(is_num) || words.get(i + 2).is_some_and(is_num))
+            && (i > 0 && is_num(&words[i - 1])
+                || words.get(i + 1).is_some_and(is_num)
+                || words.get(i + 2).is_some_and(is_num))
     })
 }
 
@@ -91,8 +156,14 @@ impl Rule for MissingProvenance {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(first) = cx.prep.lines.iter().find(|l| !l.text.trim().is_empty()) else { return };
-        if cx.mentions.iter().any(|m| cx.kb.entity(m.entity).kind == Kind::Source) {
+        let Some(first) = cx.prep.lines.iter().find(|l| !l.text.trim().is_empty()) else {
+            return;
+        };
+        if cx
+            .mentions
+            .iter()
+            .any(|m| cx.kb.entity(m.entity).kind == Kind::Source)
+        {
             return;
         }
         let folded = &cx.prep.norm.text;
@@ -117,18 +188,42 @@ mod tests {
 
     #[test]
     fn no_source_no_date() {
-        check("missing-provenance", "\n⟦عنوان الخبر⟧\n\nقال مسؤول إن الاجتماع كان مثمرا.\n");
+        check(
+            "missing-provenance",
+            "\n⟦عنوان الخبر⟧\n\nقال مسؤول إن الاجتماع كان مثمرا.\n",
+        );
     }
 
     #[test]
     fn a_source_or_a_date_is_enough() {
-        check("missing-provenance", "عنوان\n\nدمشق - سانا: قال مسؤول إن الاجتماع كان مثمرا.");
-        check("missing-provenance", "عنوان\n\nقال مسؤول إن الاجتماع كان مثمرا.\n(سيرياهوم نيوز-وكالات-الوطن)");
-        check("missing-provenance", "عنوان\n\nدمشق، 12 كانون الثاني 2017 - قال مسؤول إن الاجتماع كان مثمرا.");
-        check("missing-provenance", "عنوان\n\nقال مسؤول في ٢٤/٠٥/٢٠١٧ إن الاجتماع كان مثمرا.");
-        check("missing-provenance", "عنوان\n\nبه گزارش خبرنگار ما، جلسه امروز برگزار شد.");
-        check("missing-provenance", "title\n\nMay 24, 2017 06:03 UTC the meeting ended.");
-        check("missing-provenance", "عنوان\n\nتهران، ۳ خرداد ۱۳۹۶: جلسه امروز برگزار شد.");
+        check(
+            "missing-provenance",
+            "عنوان\n\nدمشق - سانا: قال مسؤول إن الاجتماع كان مثمرا.",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nقال مسؤول إن الاجتماع كان مثمرا.\n(سيرياهوم نيوز-وكالات-الوطن)",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nدمشق، 12 كانون الثاني 2017 - قال مسؤول إن الاجتماع كان مثمرا.",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nقال مسؤول في ٢٤/٠٥/٢٠١٧ إن الاجتماع كان مثمرا.",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nبه گزارش خبرنگار ما، جلسه امروز برگزار شد.",
+        );
+        check(
+            "missing-provenance",
+            "title\n\nMay 24, 2017 06:03 UTC the meeting ended.",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nتهران، ۳ خرداد ۱۳۹۶: جلسه امروز برگزار شد.",
+        );
     }
 
     #[test]
@@ -139,6 +234,9 @@ mod tests {
 
     #[test]
     fn a_month_word_without_a_number_is_not_a_date() {
-        check("missing-provenance", "⟦نهاية شهر رمضان⟧\n\nقال مسؤول إن الاستعدادات لشهر رمضان بدأت.");
+        check(
+            "missing-provenance",
+            "⟦نهاية شهر رمضان⟧\n\nقال مسؤول إن الاستعدادات لشهر رمضان بدأت.",
+        );
     }
 }

@@ -50,7 +50,12 @@ impl Rule for MissingSpace {
                         m.end,
                         format!("“{prefix}” is glued to the name {name}: Persian writes it apart"),
                     )
-                    .with_fix(format!("insert a space after “{prefix}”"), m.start, m.start, " "),
+                    .with_fix(
+                        format!("insert a space after “{prefix}”"),
+                        m.start,
+                        m.start,
+                        " ",
+                    ),
                 );
             }
             if m.glued_words {
@@ -112,12 +117,18 @@ mod tests {
 
     #[test]
     fn persian_conjunction_glued_to_a_name() {
-        check("missing-space", "اراده ایران، روسیه ⟦وسوریه⟧ در این دیدار است");
+        check(
+            "missing-space",
+            "اراده ایران، روسیه ⟦وسوریه⟧ در این دیدار است",
+        );
         expect_test::expect![[r#"
             1:20-1:26 warning “و” is glued to the name Syria: Persian writes it apart [وسوریه]
               fix: insert a space after “و” 20..20=" "
         "#]]
-        .assert_eq(&render("missing-space", "اراده ایران، روسیه وسوریه در این دیدار است"));
+        .assert_eq(&render(
+            "missing-space",
+            "اراده ایران، روسیه وسوریه در این دیدار است",
+        ));
     }
 
     #[test]
@@ -128,7 +139,10 @@ mod tests {
 
     #[test]
     fn multi_word_name_without_its_space() {
-        check("missing-space", "از سیاستهای ⟦ولادیمیرپوتین⟧ رئیس جمهور روسیه در این دیدار قدردانی کرد");
+        check(
+            "missing-space",
+            "از سیاستهای ⟦ولادیمیرپوتین⟧ رئیس جمهور روسیه در این دیدار قدردانی کرد",
+        );
         expect_test::expect![[r#"
             1:13-1:26 warning «ولادیمیرپوتین» is written without the space between its words (a name of Vladimir Putin) [ولادیمیرپوتین]
               fix: insert the missing space 20..20=" "

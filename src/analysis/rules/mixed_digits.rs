@@ -101,7 +101,12 @@ fn numbers(text: &str) -> Vec<Number> {
                 break;
             }
         }
-        out.push(Number { start, end: i, text: chars[start..i].iter().collect(), systems });
+        out.push(Number {
+            start,
+            end: i,
+            text: chars[start..i].iter().collect(),
+            systems,
+        });
     }
     out
 }
@@ -135,17 +140,32 @@ impl Rule for MixedDigits {
                     n.end,
                     format!("this number mixes {} digits", names.join(" and ")),
                 )
-                .with_fix(format!("write it in {} digits", majority.name()), n.start, n.end, fixed),
+                .with_fix(
+                    format!("write it in {} digits", majority.name()),
+                    n.start,
+                    n.end,
+                    fixed,
+                ),
             );
         }
         // An article whose numbers use two systems: one hint, on its first minority number.
         let used: Vec<System> = [System::Western, System::ArabicIndic, System::Persian]
             .into_iter()
-            .filter(|s| nums.iter().any(|n| n.systems.len() == 1 && n.systems[0] == *s))
+            .filter(|s| {
+                nums.iter()
+                    .any(|n| n.systems.len() == 1 && n.systems[0] == *s)
+            })
             .collect();
         if used.len() > 1 {
-            if let Some(n) = nums.iter().find(|n| n.systems.len() == 1 && n.systems[0] != majority) {
-                let others: Vec<&str> = used.iter().filter(|s| **s != majority).map(|s| s.name()).collect();
+            if let Some(n) = nums
+                .iter()
+                .find(|n| n.systems.len() == 1 && n.systems[0] != majority)
+            {
+                let others: Vec<&str> = used
+                    .iter()
+                    .filter(|s| **s != majority)
+                    .map(|s| s.name())
+                    .collect();
                 out.push(Diagnostic::new(
                     META.id,
                     Severity::Hint,

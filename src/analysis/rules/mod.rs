@@ -77,7 +77,11 @@ pub static EXTERNAL: &[&[&RuleMeta]] = &[crate::analysis::ann_check::RULES];
 
 /// Every rule's metadata, text rules first.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    REGISTRY.iter().map(|r| r.meta()).chain(EXTERNAL.iter().flat_map(|g| g.iter().copied())).collect()
+    REGISTRY
+        .iter()
+        .map(|r| r.meta())
+        .chain(EXTERNAL.iter().flat_map(|g| g.iter().copied()))
+        .collect()
 }
 
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
@@ -108,7 +112,9 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Diagnostic> {
 }
 
 fn run_one(rule: &dyn Rule, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(severity) = configured(cx.config, rule.meta().id) else { return };
+    let Some(severity) = configured(cx.config, rule.meta().id) else {
+        return;
+    };
     let from = out.len();
     rule.check(cx, out);
     if let Some(sev) = severity {
@@ -139,8 +145,16 @@ pub(crate) mod testing {
     pub fn run_with(engine: &Engine, id: &str, text: &str) -> Vec<Diagnostic> {
         let prep = Prepared::new(text, engine.config.language.lang());
         let mentions = engine.matcher.find(&prep.norm, &|o| prep.lang_at(o));
-        let cx = Context { prep: &prep, mentions: &mentions, kb: &engine.kb, config: &engine.config };
-        let rule = REGISTRY.iter().find(|r| r.meta().id == id).expect("rule exists");
+        let cx = Context {
+            prep: &prep,
+            mentions: &mentions,
+            kb: &engine.kb,
+            config: &engine.config,
+        };
+        let rule = REGISTRY
+            .iter()
+            .find(|r| r.meta().id == id)
+            .expect("rule exists");
         let mut out = Vec::new();
         rule.check(&cx, &mut out);
         out.sort_by_key(|d| (d.start, d.end));
@@ -194,8 +208,11 @@ pub(crate) mod testing {
                 d.message
             ));
             for f in &d.fixes {
-                let edits: Vec<String> =
-                    f.edits.iter().map(|e| format!("{}..{}={:?}", e.start, e.end, e.new_text)).collect();
+                let edits: Vec<String> = f
+                    .edits
+                    .iter()
+                    .map(|e| format!("{}..{}={:?}", e.start, e.end, e.new_text))
+                    .collect();
                 s.push_str(&format!("  fix: {} {}\n", f.title, edits.join(" ")));
             }
         }

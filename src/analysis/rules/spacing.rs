@@ -48,18 +48,39 @@ impl Rule for Spacing {
             // A line of whitespace only.
             if n > 0 && chars.iter().all(|&c| c.is_whitespace()) {
                 out.push(
-                    Diagnostic::new(META.id, Severity::Hint, at(0), at(n), "this blank line holds whitespace")
-                        .with_fix("empty the line", at(0), at(n), ""),
+                    Diagnostic::new(
+                        META.id,
+                        Severity::Hint,
+                        at(0),
+                        at(n),
+                        "this blank line holds whitespace",
+                    )
+                    .with_fix("empty the line", at(0), at(n), ""),
                 );
                 continue;
             }
             // Trailing whitespace.
-            let content_end = chars.iter().rposition(|c| !c.is_whitespace()).map(|i| i + 1).unwrap_or(0);
+            let content_end = chars
+                .iter()
+                .rposition(|c| !c.is_whitespace())
+                .map(|i| i + 1)
+                .unwrap_or(0);
             let lead = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(n);
             if content_end < n {
                 out.push(
-                    Diagnostic::new(META.id, Severity::Hint, at(content_end), at(n), "trailing whitespace")
-                        .with_fix("remove the trailing whitespace", at(content_end), at(n), ""),
+                    Diagnostic::new(
+                        META.id,
+                        Severity::Hint,
+                        at(content_end),
+                        at(n),
+                        "trailing whitespace",
+                    )
+                    .with_fix(
+                        "remove the trailing whitespace",
+                        at(content_end),
+                        at(n),
+                        "",
+                    ),
                 );
             }
             let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
@@ -74,8 +95,10 @@ impl Rule for Spacing {
                     let run = &chars[i..j];
                     let next = chars.get(j).copied();
                     let prev = i.checked_sub(1).map(|p| chars[p]);
-                    if matches!(next, Some('،' | '؛' | ',' | ';' | ':' | '.' | '!' | '?' | '؟'))
-                        && prev.is_some_and(is_alnum)
+                    if matches!(
+                        next,
+                        Some('،' | '؛' | ',' | ';' | ':' | '.' | '!' | '?' | '؟')
+                    ) && prev.is_some_and(is_alnum)
                         && !next_is_ellipsis(&chars, j)
                     {
                         out.push(
@@ -86,7 +109,12 @@ impl Rule for Spacing {
                                 at(j),
                                 format!("space before “{}”", next.unwrap_or(' ')),
                             )
-                            .with_fix("remove the space", at(i), at(j), ""),
+                            .with_fix(
+                                "remove the space",
+                                at(i),
+                                at(j),
+                                "",
+                            ),
                         );
                     } else if run.len() > 1 {
                         // With NBSP in it, the run is scraped noise like a lone NBSP: a hint.
@@ -95,18 +123,32 @@ impl Rule for Spacing {
                         } else {
                             ("a run of spaces", Severity::Info)
                         };
-                        out.push(
-                            Diagnostic::new(META.id, sev, at(i), at(j), msg)
-                                .with_fix("use one space", at(i), at(j), " "),
-                        );
+                        out.push(Diagnostic::new(META.id, sev, at(i), at(j), msg).with_fix(
+                            "use one space",
+                            at(i),
+                            at(j),
+                            " ",
+                        ));
                     } else if run[0] == NBSP {
                         out.push(
-                            Diagnostic::new(META.id, Severity::Hint, at(i), at(j), "a non-breaking space between words")
-                                .with_fix("use a plain space", at(i), at(j), " "),
+                            Diagnostic::new(
+                                META.id,
+                                Severity::Hint,
+                                at(i),
+                                at(j),
+                                "a non-breaking space between words",
+                            )
+                            .with_fix(
+                                "use a plain space",
+                                at(i),
+                                at(j),
+                                " ",
+                            ),
                         );
                     }
                     // A detached Arabic و: a lone و word followed by a word.
-                    if arabic && prev == Some('و') && run.len() == 1 && next.is_some_and(is_alnum) {
+                    if arabic && prev == Some('و') && run.len() == 1 && next.is_some_and(is_alnum)
+                    {
                         let before = i.checked_sub(2).map(|p| chars[p]);
                         let next_is_digit = next.is_some_and(|c| c.is_numeric());
                         if !before.is_some_and(is_alnum) && !next_is_digit {
@@ -118,7 +160,12 @@ impl Rule for Spacing {
                                     at(j),
                                     "the conjunction و is written apart from its word",
                                 )
-                                .with_fix("join و to the next word", at(i), at(j), ""),
+                                .with_fix(
+                                    "join و to the next word",
+                                    at(i),
+                                    at(j),
+                                    "",
+                                ),
                             );
                         }
                     }
@@ -130,15 +177,40 @@ impl Rule for Spacing {
                     let next = chars.get(i + 1).copied();
                     let prev = i.checked_sub(1).map(|p| chars[p]);
                     let letter_next = next.is_some_and(|n| n.is_alphabetic());
-                    let digits_around = prev.is_some_and(|p| p.is_numeric()) && next.is_some_and(|n| n.is_numeric());
-                    let latin = prev.is_some_and(|p| p.is_ascii_alphanumeric()) || next.is_some_and(|n| n.is_ascii_alphanumeric());
+                    let digits_around = prev.is_some_and(|p| p.is_numeric())
+                        && next.is_some_and(|n| n.is_numeric());
+                    let latin = prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                        || next.is_some_and(|n| n.is_ascii_alphanumeric());
                     let arabic_next = next.is_some_and(|n| ('\u{0600}'..='\u{06ff}').contains(&n));
                     // A one-letter word before a full stop is an abbreviation (د.محمد).
                     let abbreviation = c == '.' && (i < 2 || !is_alnum(chars[i - 2]));
-                    if letter_next && arabic_next && !digits_around && !latin && prev.is_some_and(is_alnum) && c != '.' || (c == '.' && !abbreviation && letter_next && arabic_next && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p)) && !next_is_ellipsis(&chars, i)) {
+                    if letter_next
+                        && arabic_next
+                        && !digits_around
+                        && !latin
+                        && prev.is_some_and(is_alnum)
+                        && c != '.'
+                        || (c == '.'
+                            && !abbreviation
+                            && letter_next
+                            && arabic_next
+                            && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p))
+                            && !next_is_ellipsis(&chars, i))
+                    {
                         out.push(
-                            Diagnostic::new(META.id, Severity::Info, at(i), at(i + 1), format!("no space after “{c}”"))
-                                .with_fix("insert a space", at(i + 1), at(i + 1), " "),
+                            Diagnostic::new(
+                                META.id,
+                                Severity::Info,
+                                at(i),
+                                at(i + 1),
+                                format!("no space after “{c}”"),
+                            )
+                            .with_fix(
+                                "insert a space",
+                                at(i + 1),
+                                at(i + 1),
+                                " ",
+                            ),
                         );
                     }
                 }
@@ -150,7 +222,8 @@ impl Rule for Spacing {
 
 /// Is there an ellipsis (… or ..) at `j`?
 fn next_is_ellipsis(chars: &[char], j: usize) -> bool {
-    chars.get(j) == Some(&'…') || (chars.get(j) == Some(&'.') && chars.get(j + 1) == Some(&'.'))
+    chars.get(j) == Some(&'…')
+        || (chars.get(j) == Some(&'.') && chars.get(j + 1) == Some(&'.'))
         || (j > 0 && chars.get(j - 1) == Some(&'.') && chars.get(j) == Some(&'.'))
 }
 
@@ -189,8 +262,14 @@ mod tests {
 
     #[test]
     fn detached_waw_in_arabic_only() {
-        check("spacing", "بين ايران وسوريا ⟦و ⟧روسيا وجبهة المقاومة في المنطقة");
-        check("spacing", "در این دیدار ایران و روسیه و سوریه گفتند که همکاری ادامه دارد");
+        check(
+            "spacing",
+            "بين ايران وسوريا ⟦و ⟧روسيا وجبهة المقاومة في المنطقة",
+        );
+        check(
+            "spacing",
+            "در این دیدار ایران و روسیه و سوریه گفتند که همکاری ادامه دارد",
+        );
         check("spacing", "بين ٣ و ٤ ساعات في المنطقة التي");
     }
 }

@@ -37,7 +37,8 @@ impl Rule for UnbalancedQuotes {
         let mut open: Vec<(usize, char)> = Vec::new();
         let mut straight: Option<usize> = None;
         for line in &cx.prep.lines {
-            if !line.text.contains(['«', '»', '“', '”', '"']) || is_boilerplate_line(line.text) {
+            if !line.text.contains(['«', '»', '“', '”', '"']) || is_boilerplate_line(line.text)
+            {
                 continue;
             }
             for (i, c) in line.text.chars().enumerate() {
@@ -96,7 +97,10 @@ mod tests {
 
     #[test]
     fn unclosed_and_unopened() {
-        check("unbalanced-quotes", "ونقلت صحيفة ⟦«⟧الوطن عن مصدر مطلع أن الاجتماع انتهى.");
+        check(
+            "unbalanced-quotes",
+            "ونقلت صحيفة ⟦«⟧الوطن عن مصدر مطلع أن الاجتماع انتهى.",
+        );
         check("unbalanced-quotes", "قال المتحدث إن الاجتماع انتهى⟦»⟧ أمس.");
         check("unbalanced-quotes", "قال: \"نحن هنا\" ثم قال ⟦\"⟧نعم");
         expect_test::expect![[r#"
@@ -107,8 +111,14 @@ mod tests {
 
     #[test]
     fn balanced_nested_and_across_paragraphs() {
-        check("unbalanced-quotes", "قال «لقد تابعنا ما نشرته «فارس» عن الاجتماع» أمس.");
-        check("unbalanced-quotes", "وأضاف: «إن الحل السياسي\n\nهو الطريق الوحيد».");
+        check(
+            "unbalanced-quotes",
+            "قال «لقد تابعنا ما نشرته «فارس» عن الاجتماع» أمس.",
+        );
+        check(
+            "unbalanced-quotes",
+            "وأضاف: «إن الحل السياسي\n\nهو الطريق الوحيد».",
+        );
         check("unbalanced-quotes", "قال “نحن هنا” و\"نعم\".");
     }
 

@@ -77,9 +77,17 @@ impl Rule for UnknownSource {
             }
             seen_at.push(src.start);
             let written = cursor.slice(src.start, src.end).to_string();
-            let words: Vec<String> = fold(&written).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+            let words: Vec<String> = fold(&written)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
             let Some(first) = words.first() else { continue };
-            if is_generic(first) || allowed.iter().any(|a| fold(&written).starts_with(a.as_str())) {
+            if is_generic(first)
+                || allowed
+                    .iter()
+                    .any(|a| fold(&written).starts_with(a.as_str()))
+            {
                 continue;
             }
             // The nearest KB source over the same number of words.
@@ -124,7 +132,12 @@ impl Rule for UnknownSource {
                         end,
                         format!("unknown source «{misspelt}»: did you mean «{surface}»?"),
                     )
-                    .with_fix(format!("replace with «{surface}»"), src.start, end, surface),
+                    .with_fix(
+                        format!("replace with «{surface}»"),
+                        src.start,
+                        end,
+                        surface,
+                    ),
                 );
             } else if a.trigger.strong || src.quoted {
                 out.push(Diagnostic::new(
@@ -145,7 +158,10 @@ mod tests {
 
     #[test]
     fn misspelt_agency_gets_a_fix() {
-        check("unknown-source", "به گزارش ⟦جام حم آنلاین⟧، ارتشبد شویگو به تهران سفر کرد");
+        check(
+            "unknown-source",
+            "به گزارش ⟦جام حم آنلاین⟧، ارتشبد شویگو به تهران سفر کرد",
+        );
         expect_test::expect![[r#"
             1:10-1:23 warning unknown source «جام حم آنلاین»: did you mean «جام جم آنلاین»? [جام حم آنلاین]
               fix: replace with «جام جم آنلاین» 9..22="جام جم آنلاین"
@@ -161,7 +177,10 @@ mod tests {
 
     #[test]
     fn known_generic_and_ordinary_words_are_not_reported() {
-        check("unknown-source", "وذكرت وكالة «سانا» أن الوزير، ونقلت وكالة تسنيم للأنباء");
+        check(
+            "unknown-source",
+            "وذكرت وكالة «سانا» أن الوزير، ونقلت وكالة تسنيم للأنباء",
+        );
         check("unknown-source", "وحسب الخطة الموضوعة وفق الأنظمة فإن");
         check("unknown-source", "ونقلا عن مصادر مطلعة، به گزارش خبرنگار ما");
         check("unknown-source", "لا يزعزع الأمن في سورية فحسب بل");

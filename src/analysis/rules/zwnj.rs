@@ -32,17 +32,68 @@ puts a zero-width non-joiner (U+200C).\n\n\
 
 /// Letters that do not join the following letter: after them the suffix is written joined.
 fn non_joining(c: char) -> bool {
-    matches!(c, 'ا' | 'آ' | 'أ' | 'إ' | 'د' | 'ذ' | 'ر' | 'ز' | 'ژ' | 'و' | 'ؤ' | 'ة' | 'ء')
+    matches!(
+        c,
+        'ا' | 'آ' | 'أ' | 'إ' | 'د' | 'ذ' | 'ر' | 'ز' | 'ژ' | 'و' | 'ؤ' | 'ة' | 'ء'
+    )
 }
 
 /// Words that begin with می or end with ها without holding the affix.
 const NOT_PREFIXED: &[&str] = &[
-    "میان", "میانه", "میانی", "میدان", "میز", "میزان", "میل", "میلی", "میلیون", "میلیارد", "میلادی",
-    "میراث", "میهن", "میهمان", "میوه", "میکروب", "میثاق", "میخ", "میگو", "میدانها", "میزها", "میلیونها", "میمون", "مینا",
-    "میر", "میرزا", "میسر", "میعاد", "میقات", "میکائیل", "میلاد", "میدانی", "میادین", "میزبان",
-    "میزبانی", "میراثی", "میلیونی", "میلیاردی", "میهنی", "میانجی", "میانجیگری",
+    "میان",
+    "میانه",
+    "میانی",
+    "میدان",
+    "میز",
+    "میزان",
+    "میل",
+    "میلی",
+    "میلیون",
+    "میلیارد",
+    "میلادی",
+    "میراث",
+    "میهن",
+    "میهمان",
+    "میوه",
+    "میکروب",
+    "میثاق",
+    "میخ",
+    "میگو",
+    "میدانها",
+    "میزها",
+    "میلیونها",
+    "میمون",
+    "مینا",
+    "میر",
+    "میرزا",
+    "میسر",
+    "میعاد",
+    "میقات",
+    "میکائیل",
+    "میلاد",
+    "میدانی",
+    "میادین",
+    "میزبان",
+    "میزبانی",
+    "میراثی",
+    "میلیونی",
+    "میلیاردی",
+    "میهنی",
+    "میانجی",
+    "میانجیگری",
 ];
-const NOT_SUFFIXED: &[&str] = &["تنها", "بها", "انتها", "آنها", "اینها", "تنهایی", "تنهای", "بهای", "انتهای", "ابتها"];
+const NOT_SUFFIXED: &[&str] = &[
+    "تنها",
+    "بها",
+    "انتها",
+    "آنها",
+    "اینها",
+    "تنهایی",
+    "تنهای",
+    "بهای",
+    "انتهای",
+    "ابتها",
+];
 
 fn word_letter(c: char) -> bool {
     is_arabic_letter(c)
@@ -77,7 +128,10 @@ impl Rule for Zwnj {
                     continue;
                 }
                 // می / نمی written apart with a space: «می شود».
-                if (word == "می" || word == "نمی") && chars.get(i) == Some(&' ') && chars.get(i + 1).copied().is_some_and(word_letter) {
+                if (word == "می" || word == "نمی")
+                    && chars.get(i) == Some(&' ')
+                    && chars.get(i + 1).copied().is_some_and(word_letter)
+                {
                     out.push(
                         Diagnostic::new(META.id, Severity::Info, at(s), at(i + 1), format!("“{word}” is written with a space before its verb: Persian uses a zero-width non-joiner"))
                             .with_fix("replace the space with a zero-width non-joiner", at(i), at(i + 1), ZWNJ.to_string()),
@@ -103,7 +157,10 @@ impl Rule for Zwnj {
                 for suffix in ["هایی", "های", "ها"] {
                     let slen = suffix.chars().count();
                     let n = word.chars().count();
-                    if n >= slen + 2 && word.ends_with(suffix) && !NOT_SUFFIXED.contains(&word.as_str()) {
+                    if n >= slen + 2
+                        && word.ends_with(suffix)
+                        && !NOT_SUFFIXED.contains(&word.as_str())
+                    {
                         let before = chars[i - slen - 1];
                         if !non_joining(before) && before != 'ه' {
                             out.push(
@@ -125,7 +182,10 @@ mod tests {
 
     #[test]
     fn glued_affixes() {
-        check("zwnj", "در این دیدار ⟦همکاریهای⟧ دو کشور گفت که ⟦میشود⟧ ادامه داد");
+        check(
+            "zwnj",
+            "در این دیدار ⟦همکاریهای⟧ دو کشور گفت که ⟦میشود⟧ ادامه داد",
+        );
         check("zwnj", "این کار ⟦نمیشود⟧ و باید ⟦سیاستها⟧ را تغییر داد");
         expect_test::expect![[r#"
             1:14-1:23 info the plural “های” is joined to its word: after “ی” Persian separates it with a zero-width non-joiner [همکاریهای]
@@ -141,9 +201,15 @@ mod tests {
 
     #[test]
     fn right_forms_and_traps() {
-        check("zwnj", "در این دیدار کشورها و گفتگوهای دو کشور که روزها ادامه دارد");
+        check(
+            "zwnj",
+            "در این دیدار کشورها و گفتگوهای دو کشور که روزها ادامه دارد",
+        );
         check("zwnj", "در این دیدار همکاری‌های دو کشور که می‌شود و نمی‌شود");
-        check("zwnj", "در این دیدار میدان و میزان و میلیون‌ها نفر که تنها و آنها گفت");
+        check(
+            "zwnj",
+            "در این دیدار میدان و میزان و میلیون‌ها نفر که تنها و آنها گفت",
+        );
         // Arabic paragraphs are not concerned.
         check("zwnj", "قال المسؤول في هذا الاجتماع إن سياستها تتغير");
     }

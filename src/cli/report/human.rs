@@ -28,12 +28,19 @@ fn has_rtl(s: &str) -> bool {
 
 /// Byte offset of code-point column `col` in `line` (clamped).
 fn byte_at(line: &str, col: usize) -> usize {
-    line.char_indices().nth(col).map(|(b, _)| b).unwrap_or(line.len())
+    line.char_indices()
+        .nth(col)
+        .map(|(b, _)| b)
+        .unwrap_or(line.len())
 }
 
 pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> anyhow::Result<()> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let renderer = if colour { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut counts = [0usize; 4];
     for f in files {
         if f.diagnostics.is_empty() {
@@ -49,9 +56,17 @@ pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> a
             // The snippet shows the first line of the span; a span running past it is cut there.
             let end_col = if l1 == l0 { c1 } else { line.chars().count() };
             let span = byte_at(line, c0)..byte_at(line, end_col.max(c0));
-            let covered: String = line.chars().skip(c0).take(end_col.saturating_sub(c0)).collect();
+            let covered: String = line
+                .chars()
+                .skip(c0)
+                .take(end_col.saturating_sub(c0))
+                .collect();
             let note = format!("columns {}–{}: «{}»", c0 + 1, end_col + 1, covered);
-            let fix_titles: Vec<String> = d.fixes.iter().map(|x| format!("fix: {}", x.title)).collect();
+            let fix_titles: Vec<String> = d
+                .fixes
+                .iter()
+                .map(|x| format!("fix: {}", x.title))
+                .collect();
             let related: Vec<String> = d
                 .related
                 .iter()
@@ -78,7 +93,13 @@ pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> a
             writeln!(out, "{}\n", renderer.render(msg))?;
         }
     }
-    let n = |k: usize, one: &str| if k == 1 { format!("1 {one}") } else { format!("{k} {one}s") };
+    let n = |k: usize, one: &str| {
+        if k == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{k} {one}s")
+        }
+    };
     writeln!(
         out,
         "{}, {}, {}, {} in {} files{}",
@@ -87,7 +108,11 @@ pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> a
         n(counts[Severity::Info as usize], "info"),
         n(counts[Severity::Hint as usize], "hint"),
         files.len(),
-        if unreadable > 0 { format!(" ({unreadable} unreadable)") } else { String::new() }
+        if unreadable > 0 {
+            format!(" ({unreadable} unreadable)")
+        } else {
+            String::new()
+        }
     )?;
     Ok(())
 }

@@ -93,7 +93,14 @@ pub fn write(out: &mut impl Write, files: &[FileResult], n_files: usize) -> anyh
                     .iter()
                     .map(|r| {
                         let (l, c) = li.line_col(r.start);
-                        Rel { path: &f.path, start: r.start, end: r.end, line: l + 1, column: c + 1, message: &r.message }
+                        Rel {
+                            path: &f.path,
+                            start: r.start,
+                            end: r.end,
+                            line: l + 1,
+                            column: c + 1,
+                            message: &r.message,
+                        }
                     })
                     .collect(),
                 fixes: d
@@ -101,13 +108,29 @@ pub fn write(out: &mut impl Write, files: &[FileResult], n_files: usize) -> anyh
                     .iter()
                     .map(|x| Fix {
                         title: &x.title,
-                        edits: x.edits.iter().map(|e| Edit { start: e.start, end: e.end, new_text: &e.new_text }).collect(),
+                        edits: x
+                            .edits
+                            .iter()
+                            .map(|e| Edit {
+                                start: e.start,
+                                end: e.end,
+                                new_text: &e.new_text,
+                            })
+                            .collect(),
                     })
                     .collect(),
             });
         }
     }
-    serde_json::to_writer(&mut *out, &Report { version: 1, files: n_files, diagnostics, summary })?;
+    serde_json::to_writer(
+        &mut *out,
+        &Report {
+            version: 1,
+            files: n_files,
+            diagnostics,
+            summary,
+        },
+    )?;
     out.write_all(b"\n")?;
     Ok(())
 }

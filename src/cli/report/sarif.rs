@@ -132,7 +132,10 @@ pub fn write(out: &mut impl Write, files: &[FileResult], root: &Path) -> anyhow:
             results.push(r);
         }
     }
-    let root_uri = format!("file://{}/", encode_path(&root.display().to_string()).trim_end_matches('/'));
+    let root_uri = format!(
+        "file://{}/",
+        encode_path(&root.display().to_string()).trim_end_matches('/')
+    );
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
