@@ -94,6 +94,9 @@ pub static RULES: &[&RuleMeta] = &[
     &DANGLING,
 ];
 
+/// A text-bound annotation as validation sees it: its line, id and fragments.
+type TextAnn<'a> = (usize, &'a str, &'a [(usize, usize)]);
+
 /// Types always accepted: the KB kinds in brat's capitalised style and as written in the KB.
 fn known_type(ty: &str, config: &Config) -> bool {
     Kind::ALL
@@ -124,7 +127,8 @@ pub fn validate(ann_text: &str, article: &str, kb: &Kb, config: &Config) -> Vec<
         out.push(Diagnostic::new(meta.id, meta.default_severity, s, e, msg));
     };
     let mut ids: HashMap<&str, usize> = HashMap::new();
-    let mut texts: Vec<(usize, &str, &[(usize, usize)])> = Vec::new();
+    // (line, id, fragments) of every text-bound annotation.
+    let mut texts: Vec<TextAnn<'_>> = Vec::new();
     for (i, l) in ann.lines.iter().enumerate() {
         if let Some(id) = l.entry.id() {
             if let Some(first) = ids.insert(id, i) {

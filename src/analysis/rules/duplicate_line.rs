@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use super::scraper_boilerplate::is_boilerplate_line;
-use super::{Context, Rule, RuleMeta};
+use super::{deletion_span, line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold;
 use crate::analysis::text::Line;
@@ -87,19 +87,6 @@ fn words(line: &Line<'_>) -> Vec<(String, usize, usize)> {
     out
 }
 
-/// The span that deletes line `i` with one line break: its own, or for the last line the one
-/// before it.
-fn deletion_span(lines: &[Line<'_>], i: usize) -> (usize, usize) {
-    let line = &lines[i];
-    match lines.get(i + 1) {
-        Some(next) => (line.start, next.start),
-        None => match i.checked_sub(1).and_then(|p| lines.get(p)) {
-            Some(prev) => (prev.end, line.end),
-            None => (line.start, line.end),
-        },
-    }
-}
-
 /// The shortest period `p` (in words, at least [`MIN_WORDS`]) such that the line is its first
 /// `p` words written `n ≥ 2` times, the last copy possibly cut short; returns `(p, copies)`,
 /// counting a cut copy as one.
@@ -118,21 +105,6 @@ fn self_period(ws: &[(String, usize, usize)]) -> Option<(usize, usize)> {
         }
     }
     None
-}
-
-fn line_span(line: &Line<'_>) -> (usize, usize) {
-    let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
-    let len = line.text.chars().count();
-    let trail = line
-        .text
-        .chars()
-        .rev()
-        .take_while(|c| c.is_whitespace())
-        .count();
-    (
-        line.start + lead,
-        (line.start + len.saturating_sub(trail)).max(line.start + lead),
-    )
 }
 
 impl Rule for DuplicateLine {

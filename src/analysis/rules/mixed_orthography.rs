@@ -23,7 +23,7 @@
 
 use std::collections::HashSet;
 
-use super::{Context, Rule, RuleMeta};
+use super::{line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::analysis::script::{evidence, is_arabic_letter, Lang};
 use crate::analysis::text::Line;
@@ -442,21 +442,6 @@ fn letter_list(letters: &[char]) -> String {
         1 => v[0].clone(),
         _ => format!("{} and {}", v[..v.len() - 1].join(", "), v[v.len() - 1]),
     }
-}
-
-fn line_span(line: &Line<'_>) -> (usize, usize) {
-    let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
-    let len = line.text.chars().count();
-    let trail = line
-        .text
-        .chars()
-        .rev()
-        .take_while(|c| c.is_whitespace())
-        .count();
-    (
-        line.start + lead,
-        (line.start + len.saturating_sub(trail)).max(line.start + lead),
-    )
 }
 
 impl Rule for MixedOrthography {

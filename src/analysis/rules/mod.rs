@@ -53,6 +53,38 @@ pub trait Rule: Sync {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
 }
 
+/// A line's content span without its leading and trailing whitespace: where whole-line findings
+/// point.
+pub(crate) fn line_span(line: &crate::analysis::text::Line<'_>) -> (usize, usize) {
+    let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
+    let len = line.text.chars().count();
+    let trail = line
+        .text
+        .chars()
+        .rev()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    (
+        line.start + lead,
+        (line.start + len.saturating_sub(trail)).max(line.start + lead),
+    )
+}
+
+/// The span that deletes line `i` with one of its line breaks: its own, or for the last line the
+/// one before it.
+pub(crate) fn deletion_span(lines: &[crate::analysis::text::Line<'_>], i: usize) -> (usize, usize) {
+    let Some(line) = lines.get(i) else {
+        return (0, 0);
+    };
+    match lines.get(i + 1) {
+        Some(next) => (line.start, next.start),
+        None => match i.checked_sub(1).and_then(|p| lines.get(p)) {
+            Some(prev) => (prev.end, line.end),
+            None => (line.start, line.end),
+        },
+    }
+}
+
 /// Every rule, in the order `khabar rules` lists them.
 pub static REGISTRY: &[&dyn Rule] = &[
     &mixed_orthography::MixedOrthography,

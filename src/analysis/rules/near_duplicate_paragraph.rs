@@ -23,10 +23,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use super::scraper_boilerplate::{is_boilerplate_line, strip_footer};
-use super::{Context, Rule, RuleMeta};
+use super::{line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold;
-use crate::analysis::text::Line;
 
 pub struct NearDuplicateParagraph;
 
@@ -83,21 +82,6 @@ fn words(text: &str) -> Vec<String> {
             _ => w.to_string(),
         })
         .collect()
-}
-
-fn line_span(line: &Line<'_>) -> (usize, usize) {
-    let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
-    let len = line.text.chars().count();
-    let trail = line
-        .text
-        .chars()
-        .rev()
-        .take_while(|c| c.is_whitespace())
-        .count();
-    (
-        line.start + lead,
-        (line.start + len.saturating_sub(trail)).max(line.start + lead),
-    )
 }
 
 impl Rule for NearDuplicateParagraph {

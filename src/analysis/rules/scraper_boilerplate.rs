@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Context, Rule, RuleMeta};
+use super::{deletion_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::analysis::normalize::fold;
 use crate::analysis::text::Line;
@@ -346,19 +346,6 @@ pub fn is_boilerplate_line(line: &str) -> bool {
     line_kind(line).is_some()
         || html_re().is_some_and(|r| r.is_match(line))
         || footer_start(line).is_some_and(|b| line[..b].trim().is_empty())
-}
-
-/// The span that deletes line `i` with one of its line breaks: its own, or for the last line the
-/// one before it.
-fn deletion_span(lines: &[Line<'_>], i: usize) -> (usize, usize) {
-    let line = &lines[i];
-    match lines.get(i + 1) {
-        Some(next) => (line.start, next.start),
-        None => match i.checked_sub(1).and_then(|p| lines.get(p)) {
-            Some(prev) => (prev.end, line.end),
-            None => (line.start, line.end),
-        },
-    }
 }
 
 fn cp(line: &Line<'_>, byte_in_line: usize) -> usize {
