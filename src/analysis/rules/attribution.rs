@@ -324,21 +324,7 @@ pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::rules::testing::unmark;
-    use crate::analysis::{Engine, Prepared};
-
-    fn with_cx<T>(text: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
-        let engine = Engine::embedded();
-        let prep = Prepared::new(text, None);
-        let mentions = engine.matcher.find(&prep.norm, &|o| prep.lang_at(o));
-        let cx = Context {
-            prep: &prep,
-            mentions: &mentions,
-            kb: &engine.kb,
-            config: &engine.config,
-        };
-        f(&cx)
-    }
+    use crate::analysis::rules::testing::{unmark, with_context as with_cx};
 
     #[test]
     fn triggers_take_proclitics_but_fahasb_is_not_one() {

@@ -174,7 +174,12 @@ pub(crate) mod testing {
         run_with(engine(), id, text)
     }
 
-    pub fn run_with(engine: &Engine, id: &str, text: &str) -> Vec<Diagnostic> {
+    /// Calls `f` with the context rules get for `text` (embedded KB, default configuration).
+    pub fn with_context<T>(text: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
+        context_with(engine(), text, f)
+    }
+
+    fn context_with<T>(engine: &Engine, text: &str, f: impl FnOnce(&Context<'_>) -> T) -> T {
         let prep = Prepared::new(text, engine.config.language.lang());
         let mentions = engine.matcher.find(&prep.norm, &|o| prep.lang_at(o));
         let cx = Context {
@@ -183,12 +188,16 @@ pub(crate) mod testing {
             kb: &engine.kb,
             config: &engine.config,
         };
+        f(&cx)
+    }
+
+    pub fn run_with(engine: &Engine, id: &str, text: &str) -> Vec<Diagnostic> {
         let rule = REGISTRY
             .iter()
             .find(|r| r.meta().id == id)
             .expect("rule exists");
         let mut out = Vec::new();
-        rule.check(&cx, &mut out);
+        context_with(engine, text, |cx| rule.check(cx, &mut out));
         out.sort_by_key(|d| (d.start, d.end));
         out
     }
