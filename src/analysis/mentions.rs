@@ -167,7 +167,7 @@ impl Matcher {
         } else {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
                 .or_else(|_| AhoCorasick::new(&patterns))
                 .ok()
