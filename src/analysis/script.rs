@@ -206,9 +206,13 @@ pub fn evidence(text: &str) -> Evidence {
     ev
 }
 
-/// A small, fast hasher for the short function words (FNV-1a); SipHash dominates otherwise.
+/// A small, fast hasher (FNV-1a) for short keys in hot loops, where SipHash dominates; not for
+/// anything an attacker controls at scale.
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
+
+/// Hash maps and sets keyed by short strings or numbers in hot loops.
+pub(crate) type FastHash = std::hash::BuildHasherDefault<Fnv>;
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {

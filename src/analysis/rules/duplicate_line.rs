@@ -114,7 +114,8 @@ impl Rule for DuplicateLine {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let lines = &cx.prep.lines;
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize, crate::analysis::script::FastHash> =
+            HashMap::default();
         for (i, line) in lines.iter().enumerate() {
             let ws = words(line);
             let enumerated = ws

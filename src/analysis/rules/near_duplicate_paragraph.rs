@@ -18,7 +18,7 @@
 //! inverted index from pair to the earlier paragraphs holding it counts the shared pairs, and a
 //! pair held by more than [`MAX_POSTINGS`] paragraphs (a stock phrase) is not followed.
 
-use std::collections::hash_map::DefaultHasher;
+use crate::analysis::script::{FastHash, Fnv};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
@@ -68,7 +68,7 @@ struct Para {
 }
 
 fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = Fnv::default();
     t.hash(&mut h);
     h.finish()
 }
@@ -92,20 +92,21 @@ impl Rule for NearDuplicateParagraph {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let lines = &cx.prep.lines;
         let mut paras: Vec<Para> = Vec::new();
-        let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-        let mut exacts: HashSet<u64> = HashSet::new();
+        let mut index: HashMap<u64, Vec<u32>, FastHash> = HashMap::default();
+        let mut exacts: HashSet<u64, FastHash> = HashSet::default();
         for (i, line) in lines.iter().enumerate() {
             let ws = words(strip_footer(line.text));
             if ws.len() < MIN_WORDS || is_boilerplate_line(line.text) {
                 continue;
             }
-            let pairs: HashSet<u64> = ws.windows(2).map(|p| hash(&(&p[0], &p[1]))).collect();
+            let pairs: HashSet<u64, FastHash> =
+                ws.windows(2).map(|p| hash(&(&p[0], &p[1]))).collect();
             let exact = hash(&ws);
             // An exact repeat is duplicate-line's, and the earlier copy is already indexed.
             if !exacts.insert(exact) {
                 continue;
             }
-            let mut shared: HashMap<u32, usize> = HashMap::new();
+            let mut shared: HashMap<u32, usize, FastHash> = HashMap::default();
             for p in &pairs {
                 if let Some(post) = index.get(p) {
                     if post.len() <= MAX_POSTINGS {
