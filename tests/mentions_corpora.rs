@@ -101,3 +101,19 @@ fn homeland_and_thursday_are_not_names() {
         );
     }
 }
+
+/// `Engine::mentions` works out paragraph languages lazily, per line; on every article of the
+/// day it must find exactly what the full analysis finds.
+#[test]
+fn the_fast_mention_path_finds_what_the_full_analysis_finds() {
+    let Some(arts) = articles() else { return };
+    let engine = Engine::embedded();
+    let mut total = 0;
+    for (name, text) in &arts {
+        let fast = engine.mentions(text);
+        let full = engine.analyze(text).mentions;
+        assert_eq!(fast, full, "{name}");
+        total += fast.len();
+    }
+    assert!(total > 5000, "{total}");
+}

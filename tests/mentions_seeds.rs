@@ -154,3 +154,17 @@ fn every_line_of_every_seed_is_scanned() {
         "mentions stop at line {max_line} of {last_line}"
     );
 }
+
+#[test]
+fn the_fast_mention_path_agrees_on_the_seeds_and_on_noisy_text() {
+    let engine = Engine::embedded();
+    let mut texts: Vec<String> = load()
+        .map(|s| s.into_iter().map(|(_, t)| t).collect())
+        .unwrap_or_default();
+    // Our own noisy lines: tashkeel, tatweel, NBSP, doubled spaces, NFD hamza, CRLF, Persian
+    // letters, Arabic-Indic digits, capital Latin letters.
+    texts.push("زار سُورِيَا وسـوريا\r\nوإيران\u{a0}و ا\u{0654}مريكا  والعراق\nدیدار وسوریه\rISIS و داعش ١٢\n".to_string());
+    for t in &texts {
+        assert_eq!(engine.mentions(t), engine.analyze(t).mentions, "{t:?}");
+    }
+}
