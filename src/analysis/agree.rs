@@ -68,40 +68,52 @@ fn token_labels(text: &str, spans: &[Span]) -> Vec<String> {
         .collect()
 }
 
+/// Counts the spans of `side` that the other annotator has exactly and overlapping (same type),
+/// recording the ones it lacks exactly as disagreements.
+fn compare_side(
+    article: &str,
+    who: char,
+    side: &[Span],
+    other: &[Span],
+    dis: &mut Vec<Disagreement>,
+) -> (usize, usize) {
+    let (mut exact, mut overlap) = (0, 0);
+    for s in side {
+        if other
+            .iter()
+            .any(|t| t.start == s.start && t.end == s.end && t.label == s.label)
+        {
+            exact += 1;
+        } else {
+            dis.push(Disagreement {
+                article: article.to_string(),
+                only_in: who,
+                span: s.clone(),
+            });
+        }
+        overlap += usize::from(
+            other
+                .iter()
+                .any(|t| s.start < t.end && t.start < s.end && t.label == s.label),
+        );
+    }
+    (exact, overlap)
+}
+
 /// Compares annotations article by article: `(article, text, spans of A, spans of B)`.
 pub fn agree(articles: &[(String, String, Vec<Span>, Vec<Span>)]) -> Agreement {
     let (mut na, mut nb, mut exact_a, mut exact_b, mut over_a, mut over_b) = (0, 0, 0, 0, 0, 0);
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut dis = Vec::new();
-    let same = |x: &Span, y: &Span| x.start == y.start && x.end == y.end && x.label == y.label;
-    let overlaps = |x: &Span, y: &Span| x.start < y.end && y.start < x.end && x.label == y.label;
     for (name, text, a, b) in articles {
         na += a.len();
         nb += b.len();
-        for s in a {
-            if b.iter().any(|t| same(s, t)) {
-                exact_a += 1;
-            } else {
-                dis.push(Disagreement {
-                    article: name.clone(),
-                    only_in: 'A',
-                    span: s.clone(),
-                });
-            }
-            over_a += usize::from(b.iter().any(|t| overlaps(s, t)));
-        }
-        for s in b {
-            if a.iter().any(|t| same(s, t)) {
-                exact_b += 1;
-            } else {
-                dis.push(Disagreement {
-                    article: name.clone(),
-                    only_in: 'B',
-                    span: s.clone(),
-                });
-            }
-            over_b += usize::from(a.iter().any(|t| overlaps(s, t)));
-        }
+        let (e, o) = compare_side(name, 'A', a, b, &mut dis);
+        exact_a += e;
+        over_a += o;
+        let (e, o) = compare_side(name, 'B', b, a, &mut dis);
+        exact_b += e;
+        over_b += o;
         pairs.extend(token_labels(text, a).into_iter().zip(token_labels(text, b)));
     }
     let n = pairs.len();

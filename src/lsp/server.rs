@@ -203,6 +203,14 @@ impl Backend {
         self.refresh_all().await;
     }
 
+    /// The document's snapshot and the entity of the mention under the cursor, if any.
+    async fn entity_at(&self, pos: TextDocumentPositionParams) -> Option<(Snapshot, usize)> {
+        let snap = self.snapshot(&pos.text_document.uri).await?;
+        let offset = convert::offset(&snap.text, pos.position, snap.enc);
+        let entity = hover::mention_at(&snap.analysis.mentions, offset)?.entity;
+        Some((snap, entity))
+    }
+
     /// The open document `uri` with an analysis of its current text (computed now if the
     /// background one has not finished).
     async fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
@@ -500,17 +508,13 @@ impl LanguageServer for Backend {
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let pos = params.text_document_position_params;
-        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
-            return Ok(None);
-        };
-        let offset = convert::offset(&snap.text, pos.position, snap.enc);
-        let Some(m) = hover::mention_at(&snap.analysis.mentions, offset) else {
+        let Some((snap, entity)) = self.entity_at(params.text_document_position_params).await
+        else {
             return Ok(None);
         };
         let target = match definition::locate(
             &snap.engine.kb,
-            m.entity,
+            entity,
             &snap.kb_paths,
             snap.root.as_deref(),
         ) {
@@ -541,19 +545,15 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
-        let pos = params.text_document_position_params;
-        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
-            return Ok(None);
-        };
-        let offset = convert::offset(&snap.text, pos.position, snap.enc);
-        let Some(m) = hover::mention_at(&snap.analysis.mentions, offset) else {
+        let Some((snap, entity)) = self.entity_at(params.text_document_position_params).await
+        else {
             return Ok(None);
         };
         let highlights = snap
             .analysis
             .mentions
             .iter()
-            .filter(|o| o.entity == m.entity)
+            .filter(|o| o.entity == entity)
             .map(|o| DocumentHighlight {
                 range: convert::range(&snap.text, o.start, o.end, snap.enc),
                 kind: Some(DocumentHighlightKind::TEXT),
