@@ -4,13 +4,17 @@
 //! without tashkeel, with decomposed hamza (ا + U+0654), with NBSP or doubled spaces between
 //! words. Matching compares folded text; every match must still land on the original span, so the
 //! fold keeps a map. The map is sparse (an anchor wherever a character was dropped or merged,
-//! and one every [`ANCHOR_EVERY`] characters to bound the scan), so a normalised article costs a
+//! and one every [`ANCHOR_BYTES`] bytes or so to bound the scan), so a normalised article costs a
 //! few percent of its size rather than a table entry per character.
 //!
 //! The folded text is never shown or stored: it exists for the duration of one analysis.
 
-/// How many kept characters may pass without an anchor.
-const ANCHOR_EVERY: usize = 64;
+/// How many folded bytes may pass without an anchor (plus at most one stretch of
+/// [`RUN_BYTES`]): what [`Normalized::to_orig`] may have to count through.
+const ANCHOR_BYTES: usize = 192;
+
+/// The longest stretch of unchanged characters copied at once.
+const RUN_BYTES: usize = 256;
 
 pub const ZWNJ: char = '\u{200c}';
 
@@ -139,50 +143,89 @@ fn char_at(text: &str, bytes: &[u8], p: usize) -> (char, usize) {
 ///
 /// A CRLF pair folds to one `\n` so that folded lines and original lines correspond one to one.
 /// Stretches of characters that fold to themselves are copied in bulk: that is most of a text.
+/// The scan for such a stretch looks at bytes only (one table load per one- or two-byte
+/// character, no decoding to `char`, no per-character bookkeeping but the code-point count);
+/// everything else goes through [`fold_char`] one character at a time.
 pub fn normalize(text: &str) -> Normalized {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(text.len() / 256 + 4);
+    let n = bytes.len();
+    let mut out = String::with_capacity(n);
+    let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(n / 256 + 4);
     anchors.push((0, 0));
-    // Kept characters since the last anchor.
-    let mut since = 0usize;
+    // Folded byte offset of the last anchor: a new one is set once this is ANCHOR_BYTES behind,
+    // which bounds the scan in `to_orig`.
+    let mut last_anchor = 0usize;
     // Something was dropped or merged since the last kept character: the next one needs an
     // anchor, because the map assumes one original character per folded one.
     let mut dirty = false;
     // Runs of whitespace fold to one space; the first of a run is kept.
     let mut last_space = false;
-    // Byte offset where the pending run of unchanged characters starts.
-    let mut run_start = 0usize;
     let mut idx = 0usize; // code-point index of the character at `p`
     let mut p = 0usize;
-    while p < bytes.len() {
+    while p < n {
+        // A stretch of characters that fold to themselves, `p..q`, at most RUN_BYTES long.
+        let run_start = p;
+        let limit = (p + RUN_BYTES).min(n);
+        let mut q = p;
+        let mut chars = 0usize;
+        while q < limit {
+            let b = bytes[q];
+            if b < 0x80 {
+                // A space is kept as it is unless it follows another.
+                let keep = IDENTITY[b as usize]
+                    || (b == b' '
+                        && !(if q > run_start {
+                            bytes[q - 1] == b' '
+                        } else {
+                            last_space
+                        }));
+                if !keep {
+                    break;
+                }
+                q += 1;
+            } else if (0xc2..0xe0).contains(&b) && q + 1 < n {
+                let cp = (usize::from(b & 0x1f) << 6) | usize::from(bytes[q + 1] & 0x3f);
+                if !IDENTITY[cp] {
+                    break;
+                }
+                q += 2;
+            } else {
+                break;
+            }
+            chars += 1;
+        }
+        // A combining hamza or madda right after the stretch composes with its last letter
+        // (ا + U+0654): that letter is handled below with its mark.
+        if q > run_start + 1
+            && bytes.get(q) == Some(&0xd9)
+            && matches!(bytes.get(q + 1), Some(0x93..=0x95))
+            && (0xc2..0xe0).contains(&bytes[q - 2])
+        {
+            let (base, _) = char_at(text, bytes, q - 2);
+            let (mark, _) = char_at(text, bytes, q);
+            if compose(base, mark).is_some() {
+                q -= 2;
+                chars -= 1;
+            }
+        }
+        if q > run_start {
+            if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
+                last_anchor = out.len();
+                anchors.push((last_anchor as u32, idx as u32));
+                dirty = false;
+            }
+            out.push_str(&text[run_start..q]);
+            last_space = bytes[q - 1] == b' ';
+            idx += chars;
+            p = q;
+            if p >= n {
+                break;
+            }
+        }
+        // One character that changes (or ends a stretch that reached RUN_BYTES).
         let (c, len) = char_at(text, bytes, p);
         let composes = bytes.get(p + len) == Some(&0xd9)
             && matches!(bytes.get(p + len + 1), Some(0x93..=0x95));
-        if c == ' ' && !last_space && !dirty && since < ANCHOR_EVERY {
-            // The first space of a run is kept as it is.
-            last_space = true;
-            since += 1;
-            idx += 1;
-            p += 1;
-            continue;
-        }
-        if is_identity(c) && !composes {
-            if dirty || since >= ANCHOR_EVERY {
-                out.push_str(&text[run_start..p]);
-                run_start = p;
-                anchors.push((out.len() as u32, idx as u32));
-                since = 0;
-                dirty = false;
-            }
-            last_space = false;
-            since += 1;
-            idx += 1;
-            p += len;
-            continue;
-        }
-        // Something changes here: copy the run so far, then handle this character alone.
-        out.push_str(&text[run_start..p]);
         let mut consumed = len;
         let mut extra_chars = 0;
         let kept = match fold_char(c) {
@@ -211,12 +254,11 @@ pub fn normalize(text: &str) -> Normalized {
         };
         match kept {
             Some(k) => {
-                if dirty || since >= ANCHOR_EVERY {
-                    anchors.push((out.len() as u32, idx as u32));
-                    since = 0;
+                if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
+                    last_anchor = out.len();
+                    anchors.push((last_anchor as u32, idx as u32));
                 }
                 out.push(k);
-                since += 1;
                 last_space = k == ' ';
                 dirty = extra_chars > 0;
             }
@@ -224,9 +266,7 @@ pub fn normalize(text: &str) -> Normalized {
         }
         idx += 1 + extra_chars;
         p += consumed;
-        run_start = p;
     }
-    out.push_str(&text[run_start..]);
     Normalized {
         text: out,
         anchors,
@@ -388,6 +428,68 @@ mod tests {
     fn fast_alnum_agrees_with_std() {
         for c in ('\u{0}'..='\u{07ff}').chain('\u{2000}'..='\u{206f}') {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    /// The fold with a dense map (one original offset per folded character), written straight
+    /// from the rules: what the sparse, stretch-copying [`normalize`] must agree with.
+    fn reference(t: &str) -> (String, Vec<usize>) {
+        let cs: Vec<char> = t.chars().collect();
+        let (mut out, mut map) = (String::new(), Vec::new());
+        let mut last_space = false;
+        let mut i = 0;
+        while i < cs.len() {
+            let (c, next) = (cs[i], cs.get(i + 1).copied());
+            let kept = match fold_char(c) {
+                Fold::Keep(k) => match next.and_then(|m| {
+                    matches!(m, '\u{0653}'..='\u{0655}')
+                        .then(|| compose(k, m))
+                        .flatten()
+                }) {
+                    Some(composed) => Some((composed, 2)),
+                    None if c == '\r' && next == Some('\n') => Some(('\n', 2)),
+                    None => Some((k, 1)),
+                },
+                Fold::Drop => None,
+                Fold::Space if last_space => None,
+                Fold::Space => Some((' ', 1)),
+            };
+            match kept {
+                Some((k, used)) => {
+                    map.extend(std::iter::repeat(i).take(k.len_utf8()));
+                    out.push(k);
+                    last_space = k == ' ';
+                    i += used;
+                }
+                None => i += 1,
+            }
+        }
+        map.push(cs.len());
+        (out, map)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+        #[test]
+        fn sparse_map_agrees_with_dense(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ا", "و", "ي", "ی", "ه", "ە", "ة", "أ", "ك", "ک", "ى", "سوريا", "محمد",
+                "\u{0653}", "\u{0654}", "\u{0655}", "\u{064e}", "\u{0640}", "\u{200c}",
+                "\u{200f}", " ", "  ", "\u{a0}", "\t", "\r", "\n", "\r\n", "A", "b", "7",
+                "٣", "۴", "«", "»", "،", "…", "😀", "\u{feff}",
+                "الرئيس السوري بشار الأسد قال في مؤتمر صحفي إن المباحثات كانت مثمرة جدا",
+            ]),
+            0..80,
+        )) {
+            let t: String = pieces.concat();
+            let n = normalize(&t);
+            let (text, map) = reference(&t);
+            proptest::prop_assert_eq!(&n.text, &text);
+            for (b, &o) in map.iter().enumerate() {
+                if n.text.is_char_boundary(b) {
+                    proptest::prop_assert_eq!(n.to_orig(b), o, "byte {}", b);
+                }
+            }
         }
     }
 
