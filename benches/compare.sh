@@ -13,7 +13,7 @@ if ! python3 benches/unpack-corpus.py "$dir"; then
   echo "skipped: ../shared/corpora absent"; exit 0
 fi
 command -v rg >/dev/null || { echo "ripgrep (rg) is needed: apt-get install ripgrep" >&2; exit 1; }
-bin=target/release/khabar
+bin=${CARGO_TARGET_DIR:-target}/release/khabar
 $bin kb aliases --root "$dir" > target/bench/aliases.txt
 files=$(find "$dir" -name '*.txt' | wc -l); mb=$(du -sm "$dir" | cut -f1)
 echo "corpus: $files articles, ${mb} MB; $(wc -l < target/bench/aliases.txt) aliases; $(nproc) cores"

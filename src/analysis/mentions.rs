@@ -16,6 +16,7 @@ use super::normalize::{fold, is_word_char, Normalized};
 use super::script::Lang;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 /// How the mention is attached to what precedes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -74,7 +75,10 @@ struct Target {
 /// need. Built once per KB.
 #[derive(Clone, Debug)]
 pub struct Matcher {
-    ac: Option<AhoCorasick>,
+    /// Built on first use, or earlier on a pool thread (see [`Matcher::new`]); `None` when the
+    /// KB has no surface forms.
+    ac: Arc<OnceLock<Option<AhoCorasick>>>,
+    patterns: Arc<Vec<String>>,
     targets: Vec<Vec<Target>>,
     cue_before: HashSet<String>,
     cue_after: HashSet<String>,
@@ -162,16 +166,17 @@ impl Matcher {
                 add(f, t(Variant::Plain));
             }
         }
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-                .or_else(|_| AhoCorasick::new(&patterns))
-                .ok()
-        };
+        // The DFA takes a few milliseconds to build, as long as walking a corpus folder: it is
+        // built on a pool thread while the caller goes on (finding the files), and the first
+        // search waits for it (`OnceLock` runs one initialiser; others block until it is done).
+        let patterns = Arc::new(patterns);
+        let ac: Arc<OnceLock<Option<AhoCorasick>>> = Arc::new(OnceLock::new());
+        if !patterns.is_empty() {
+            let (cell, pats) = (Arc::clone(&ac), Arc::clone(&patterns));
+            rayon::spawn(move || {
+                cell.get_or_init(|| build_automaton(&pats));
+            });
+        }
         let cue_before = kb.cue_words.iter().map(|w| fold(w)).collect();
         let cue_after = CUE_AFTER.iter().map(|w| fold(w)).collect();
         let titles = kb
@@ -182,6 +187,7 @@ impl Matcher {
             .collect();
         Matcher {
             ac,
+            patterns,
             targets,
             cue_before,
             cue_after,
@@ -192,7 +198,7 @@ impl Matcher {
     /// Every mention in a folded article. `lang_at` gives the language of the paragraph holding
     /// an original code-point offset.
     pub fn find(&self, norm: &Normalized, lang_at: &dyn Fn(usize) -> Lang) -> Vec<Mention> {
-        let Some(ac) = &self.ac else {
+        let Some(ac) = self.ac.get_or_init(|| build_automaton(&self.patterns)) else {
             return Vec::new();
         };
         let text = norm.text.as_str();
@@ -213,14 +219,21 @@ impl Matcher {
                 let attachment = if prefix.is_empty() {
                     Attachment::Free
                 } else {
-                    let lang = lang_at(norm.to_orig(s));
-                    if lang == Lang::Persian {
-                        if PERSIAN_GLUED.contains(&prefix) && t.variant != Variant::Lil {
+                    let lil = t.variant == Variant::Lil;
+                    let persian_ok = !lil && PERSIAN_GLUED.contains(&prefix);
+                    let arabic_ok = arabic_chain(prefix, lil);
+                    // A prefix neither language accepts (most matches inside longer words)
+                    // needs no paragraph language, which costs a scan of the paragraph.
+                    if !persian_ok && !arabic_ok {
+                        continue;
+                    }
+                    if lang_at(norm.to_orig(s)) == Lang::Persian {
+                        if persian_ok {
                             Attachment::Glued
                         } else {
                             continue;
                         }
-                    } else if arabic_chain(prefix, t.variant == Variant::Lil) {
+                    } else if arabic_ok {
                         Attachment::Clitic
                     } else {
                         continue;
@@ -302,6 +315,20 @@ impl Matcher {
         let line = text[line_s..line_e].trim();
         line.starts_with('(') && line.ends_with(')') && line.split_whitespace().count() <= 10
     }
+}
+
+/// The overlapping search automaton over `patterns`: a DFA (half the search instructions of the
+/// contiguous NFA), or whatever aho-corasick can build if the DFA is refused.
+fn build_automaton(patterns: &[String]) -> Option<AhoCorasick> {
+    if patterns.is_empty() {
+        return None;
+    }
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .or_else(|_| AhoCorasick::new(patterns))
+        .ok()
 }
 
 /// Is `prefix` a chain of Arabic proclitics: [وف]? then [بلك]? (with لل the ل slot is taken)?

@@ -111,14 +111,21 @@ impl Engine {
     /// (see [`text::strip_bom`]).
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         // Only mentions with something glued before them need their paragraph's language, so
-        // languages are worked out per line on demand rather than for the whole article.
-        let lines: Vec<Line<'_>> = text::lines(text).collect();
+        // languages are worked out per line on demand rather than for the whole article, and the
+        // lines themselves are only split out when the first language is asked for.
         let norm = normalize::normalize(text);
-        let folded: Vec<&str> = norm.text.split('\n').collect();
-        let cache: std::cell::RefCell<Vec<Option<Lang>>> =
-            std::cell::RefCell::new(vec![None; lines.len()]);
+        let split = std::cell::OnceCell::new();
+        let split = || {
+            split.get_or_init(|| {
+                let lines: Vec<Line<'_>> = text::lines(text).collect();
+                let folded: Vec<&str> = norm.text.split('\n').collect();
+                (lines, folded)
+            })
+        };
+        let cache: std::cell::RefCell<Vec<Option<Lang>>> = std::cell::RefCell::new(Vec::new());
         let all: std::cell::OnceCell<Vec<Lang>> = std::cell::OnceCell::new();
         let lang_at = |offset: usize| -> Lang {
+            let (lines, folded) = split();
             let i = match lines.binary_search_by(|l| l.start.cmp(&offset)) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
@@ -141,7 +148,11 @@ impl Engine {
                 });
                 langs.get(i).copied().unwrap_or_default()
             });
-            if let Some(slot) = cache.borrow_mut().get_mut(i) {
+            let mut cache = cache.borrow_mut();
+            if cache.len() < lines.len() {
+                cache.resize(lines.len(), None);
+            }
+            if let Some(slot) = cache.get_mut(i) {
                 *slot = Some(lang);
             }
             lang

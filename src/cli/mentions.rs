@@ -45,26 +45,50 @@ struct Stat<'a> {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (corpus, files, mut failures) = open(&args.corpus)?;
     let engine = &corpus.engine;
+    let kb = &engine.kb;
+    let format = args.format;
+    let stats_only = args.stats;
+    // Each article is read, matched and already written out (line and column, surface text,
+    // JSON or human line) on the worker threads: done after the parallel part, that work was a
+    // fifth of the run on one core while the other waited. The main thread only concatenates.
     let results: Vec<_> = files
         .par_iter()
         .map(|path| {
             let rel = corpus.rel(path);
-            let found = read_article(path, &rel).map(|text| {
+            read_article(path, &rel).map(|text| {
                 let mentions = engine.mentions(&text);
-                (text, mentions)
-            });
-            (rel, found)
+                let mut buf = Vec::new();
+                if !stats_only && !mentions.is_empty() {
+                    let li = LineIndex::new(&text);
+                    let mut cursor = CharCursor::new(&text);
+                    let mut first = true;
+                    for m in &mentions {
+                        // Writing into a Vec cannot fail.
+                        let _ = write_mention(
+                            &mut buf,
+                            format,
+                            &rel,
+                            &mut cursor,
+                            &li,
+                            m,
+                            kb,
+                            &mut first,
+                        );
+                    }
+                }
+                let entities: Vec<usize> = mentions.iter().map(|m| m.entity).collect();
+                (entities, buf)
+            })
         })
         .collect();
-    let kb = &engine.kb;
     let mut out = stdout();
     let mut first = true;
     let mut stats: BTreeMap<usize, (usize, HashSet<usize>)> = BTreeMap::new();
     if args.format == ListFormat::Json && !args.stats {
         out.write_all(b"[")?;
     }
-    for (fi, (rel, found)) in results.iter().enumerate() {
-        let (text, mentions) = match found {
+    for (fi, found) in results.iter().enumerate() {
+        let (entities, buf) = match found {
             Ok(x) => x,
             Err(e) => {
                 report_error(e);
@@ -72,26 +96,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 continue;
             }
         };
-        let li = LineIndex::new(text);
-        let mut cursor = CharCursor::new(text);
-        for m in mentions {
-            let st = stats.entry(m.entity).or_default();
+        for &e in entities {
+            let st = stats.entry(e).or_default();
             st.0 += 1;
             st.1.insert(fi);
-            if args.stats {
-                continue;
-            }
-            write_mention(
-                &mut out,
-                args.format,
-                rel,
-                &mut cursor,
-                &li,
-                m,
-                kb,
-                &mut first,
-            )?;
         }
+        if buf.is_empty() {
+            continue;
+        }
+        // Records within one file are already separated; files are joined the same way.
+        if format == ListFormat::Json && !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        out.write_all(buf)?;
     }
     if args.stats {
         let mut rows: Vec<_> = stats
