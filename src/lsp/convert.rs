@@ -179,3 +179,17 @@ mod tests {
         );
     }
 }
+
+/// The range of an indexed mention, already in the index's encoding (the negotiated one).
+pub fn hit_range(hit: &crate::workspace::index::Hit) -> Range {
+    Range {
+        start: Position {
+            line: hit.line,
+            character: hit.col,
+        },
+        end: Position {
+            line: hit.line,
+            character: hit.end_col,
+        },
+    }
+}

@@ -9,19 +9,28 @@ use crate::analysis::kb::{Entity, Kb};
 use crate::analysis::mentions::Mention;
 use crate::analysis::rules;
 use crate::analysis::Analysis;
+use crate::workspace::index::Stats;
 use std::fmt::Write;
 
+/// How many spellings and companions the corpus view lists.
+pub const CORPUS_TOP: usize = 5;
+
 /// The Markdown to show at `offset` and the span it describes, if anything is there.
+/// `corpus` gives what the whole corpus says of an entity, when the article is in a folder.
 pub fn hover(
     kb: &Kb,
     analysis: &Analysis,
     text: &str,
     offset: usize,
+    corpus: &dyn Fn(usize) -> Option<Stats>,
 ) -> Option<(String, usize, usize)> {
     let mut parts = Vec::new();
     let mut span: Option<(usize, usize)> = None;
     if let Some(m) = mention_at(&analysis.mentions, offset) {
-        if let Some(card) = entity_card(kb, m, text) {
+        if let Some(mut card) = entity_card(kb, m, text) {
+            if let Some(stats) = corpus(m.entity) {
+                corpus_view(kb, &stats, &mut card);
+            }
             parts.push(card);
             span = Some((m.start, m.end));
         }
@@ -102,6 +111,51 @@ fn entity_card(kb: &Kb, m: &Mention, text: &str) -> Option<String> {
         );
     }
     Some(s)
+}
+
+/// The corpus view: how widely the entity is named, how it is spelt, and with whom.
+fn corpus_view(kb: &Kb, stats: &Stats, s: &mut String) {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let _ = write!(
+        s,
+        "\n\nIn the corpus: {} in {}",
+        plural(stats.mentions, "mention", "mentions"),
+        plural(stats.articles, "article", "articles")
+    );
+    if !stats.spellings.is_empty() {
+        let shown: Vec<String> = stats
+            .spellings
+            .iter()
+            .take(CORPUS_TOP)
+            .map(|(sp, n)| format!("{sp} ({n})"))
+            .collect();
+        let more = stats.spellings.len().saturating_sub(CORPUS_TOP);
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = write!(s, "\n\nSpellings: {}{tail}", shown.join(" · "));
+    }
+    if !stats.with.is_empty() {
+        let with: Vec<String> = stats
+            .with
+            .iter()
+            .filter_map(|&(e, n)| {
+                Some(format!(
+                    "{} ({n})",
+                    kb.entities.get(e as usize)?.display_name()
+                ))
+            })
+            .collect();
+        let _ = write!(s, "\n\nMost often with: {}", with.join(" · "));
+    }
 }
 
 fn describe(e: &Entity) -> String {

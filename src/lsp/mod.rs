@@ -13,6 +13,7 @@ mod convert;
 mod definition;
 mod diagnostics;
 mod hover;
+mod indexer;
 mod server;
 mod state;
 mod transport;
@@ -30,6 +31,7 @@ pub const TEST_PANIC_ENV: &str = "KHABAR_TEST_PANIC";
 pub fn service() -> (LspService<Backend>, ClientSocket) {
     LspService::build(Backend::new)
         .custom_method("khabar/panic", Backend::test_panic)
+        .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
         .custom_method(transport::INVALID_MESSAGE, Backend::invalid_message)
         .finish()
 }

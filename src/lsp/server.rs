@@ -8,9 +8,10 @@
 //! last check that they are still current, so the last ones a client gets are the latest's.
 
 use super::state::{ClientFlags, Doc, Settings, State};
-use super::{actions, convert, definition, diagnostics, hover, TEST_PANIC_ENV};
+use super::{actions, convert, definition, diagnostics, hover, indexer, TEST_PANIC_ENV};
 use crate::analysis::text::{Document, Encoding};
 use crate::analysis::{Analysis, Engine};
+use crate::workspace::index::Entry;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -22,7 +23,8 @@ use tower_lsp_server::{Client, LanguageServer};
 
 pub struct Backend {
     client: Client,
-    state: Mutex<State>,
+    /// Shared with the background indexing run.
+    state: Arc<Mutex<State>>,
     /// Serialises pushes so that a stale set never overtakes a newer one.
     publish: tokio::sync::Mutex<()>,
     generation: AtomicU64,
@@ -45,7 +47,7 @@ impl Backend {
     pub fn new(client: Client) -> Self {
         Backend {
             client,
-            state: Mutex::new(State::default()),
+            state: Arc::new(Mutex::new(State::default())),
             publish: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
         }
@@ -114,7 +116,7 @@ impl Backend {
                 return;
             }
             let diags = diagnostics::all_to_lsp(&doc.text, &doc.uri, &analysis.diagnostics, enc);
-            doc.analysis = Some(analysis);
+            doc.analysis = Some(analysis.clone());
             (!pull).then(|| (doc.uri.clone(), diags, doc.version))
         };
         if let Some((uri, diags, version)) = push {
@@ -122,6 +124,79 @@ impl Backend {
                 .publish_diagnostics(uri, diags, Some(version))
                 .await;
         }
+        drop(_order);
+        self.index_buffer(key, gen, analysis).await;
+    }
+
+    /// Puts an open buffer's mentions into its folder's index (the buffer's text wins over the
+    /// file's), unless the buffer changed again meanwhile.
+    async fn index_buffer(&self, key: PathBuf, gen: u64, analysis: Arc<Analysis>) {
+        let (text, enc) = {
+            let st = self.lock();
+            match (st.docs.get(&key), st.folder_of(&key)) {
+                (Some(doc), Some(f)) if doc.generation == gen && f.is_article(&key) => {
+                    (doc.text.clone(), f.index.encoding())
+                }
+                _ => return,
+            }
+        };
+        let entry = tokio::task::spawn_blocking(move || {
+            Entry::from_mentions(&text.text(), &analysis.mentions, enc)
+        })
+        .await;
+        let Ok(entry) = entry else { return };
+        let mut st = self.lock();
+        if st.docs.get(&key).is_some_and(|d| d.generation == gen) {
+            if let Some(f) = st.folder_of_mut(&key) {
+                f.index.insert(key, entry);
+            }
+        }
+    }
+
+    /// Re-reads `path` from disk into its folder's index, or drops it when it is gone or no
+    /// longer an article. An open buffer keeps its own entry.
+    async fn index_file(&self, path: PathBuf) {
+        let (engine, enc) = {
+            let mut st = self.lock();
+            if st.docs.contains_key(&path) {
+                return;
+            }
+            let Some(f) = st.folder_of_mut(&path) else {
+                return;
+            };
+            if !f.is_article(&path) || !path.is_file() {
+                f.index.remove(&path);
+                return;
+            }
+            (f.engine.clone(), f.index.encoding())
+        };
+        let p = path.clone();
+        let entry = tokio::task::spawn_blocking(move || Entry::read(&engine, &p, enc).ok()).await;
+        let mut st = self.lock();
+        if st.docs.contains_key(&path) {
+            return;
+        }
+        if let Some(f) = st.folder_of_mut(&path) {
+            match entry {
+                Ok(Some(e)) => f.index.insert(path, e),
+                _ => f.index.remove(&path),
+            }
+        }
+    }
+
+    /// Starts indexing every folder in the background.
+    fn start_indexing(&self) {
+        let progress = self.lock().flags.progress;
+        tokio::spawn(indexer::run(
+            self.client.clone(),
+            self.state.clone(),
+            progress,
+        ));
+    }
+
+    /// `window/workDoneProgress/cancel`.
+    pub async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        indexer::cancel(&self.state, &params.token);
     }
 
     async fn analyze(&self, engine: Arc<Engine>, text: Document) -> Option<Arc<Analysis>> {
@@ -201,6 +276,7 @@ impl Backend {
         };
         self.report_problems(before).await;
         self.refresh_all().await;
+        self.start_indexing();
     }
 
     /// The document's snapshot and the entity of the mention under the cursor, if any.
@@ -289,6 +365,29 @@ fn client_flags(caps: &ClientCapabilities) -> ClientFlags {
             .and_then(|w| w.workspace_edit.as_ref())
             .and_then(|e| e.document_changes)
             .unwrap_or(false),
+        progress: caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
+        watch: ws
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+        hierarchical_symbols: caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        inlay_refresh: ws
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|i| i.refresh_support)
+            .unwrap_or(false),
+        semantic_refresh: ws
+            .and_then(|w| w.semantic_tokens.as_ref())
+            .and_then(|i| i.refresh_support)
+            .unwrap_or(false),
     }
 }
 
@@ -354,6 +453,7 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
@@ -374,6 +474,22 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.report_problems(BTreeMap::new()).await;
+        self.start_indexing();
+        if self.lock().flags.watch {
+            let watchers: Vec<Value> = ["**/*.txt", "**/*.toml", "**/*.ann"]
+                .iter()
+                .map(|g| serde_json::json!({ "globPattern": g }))
+                .collect();
+            let registration = Registration {
+                id: "khabar-watched-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: Some(serde_json::json!({ "watchers": watchers })),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                let msg = format!("khabar: could not watch the workspace's files: {e}");
+                self.client.log_message(MessageType::WARNING, msg).await;
+            }
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -435,12 +551,7 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let key = convert::path_of(&params.text_document.uri);
-        let affects_config = {
-            let st = self.lock();
-            st.folders.iter().any(|f| {
-                key == f.root.join(crate::workspace::CONFIG_FILE) || f.kb_paths.contains(&key)
-            })
-        };
+        let affects_config = self.lock().folders.iter().any(|f| f.is_setup_file(&key));
         if affects_config {
             self.reload().await;
         }
@@ -453,6 +564,7 @@ impl LanguageServer for Backend {
             st.docs.remove(&key);
             st.flags.pull
         };
+        self.index_file(key).await;
         if !pull {
             let _order = self.publish.lock().await;
             self.client
@@ -491,8 +603,24 @@ impl LanguageServer for Backend {
         };
         let offset = convert::offset(&snap.text, pos.position, snap.enc);
         let text = snap.text.text();
+        let key = convert::path_of(&snap.uri);
+        let corpus = |entity: usize| {
+            let st = self.lock();
+            let f = st.folder_of(&key)?;
+            let mut cursor = crate::analysis::text::CharCursor::new(&text);
+            let fresh: Vec<(usize, &str)> = snap
+                .analysis
+                .mentions
+                .iter()
+                .map(|m| (m.entity, cursor.slice(m.start, m.end)))
+                .collect();
+            Some(
+                f.index
+                    .stats(entity, hover::CORPUS_TOP, Some((&key, &fresh))),
+            )
+        };
         Ok(
-            hover::hover(&snap.engine.kb, &snap.analysis, &text, offset).map(
+            hover::hover(&snap.engine.kb, &snap.analysis, &text, offset, &corpus).map(
                 |(value, start, end)| Hover {
                     contents: HoverContents::Markup(MarkupContent {
                         kind: MarkupKind::Markdown,
@@ -560,6 +688,96 @@ impl LanguageServer for Backend {
             })
             .collect();
         Ok(Some(highlights))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let Some((snap, entity)) = self.entity_at(params.text_document_position).await else {
+            return Ok(None);
+        };
+        let key = convert::path_of(&snap.uri);
+        // The open article answers from its fresh analysis; the others from the index.
+        let mut out: Vec<Location> = snap
+            .analysis
+            .mentions
+            .iter()
+            .filter(|m| m.entity == entity)
+            .map(|m| Location {
+                uri: snap.uri.clone(),
+                range: convert::range(&snap.text, m.start, m.end, snap.enc),
+            })
+            .collect();
+        {
+            let st = self.lock();
+            if let Some(f) = st.folder_of(&key) {
+                let mut last: Option<(&std::path::Path, Uri)> = None;
+                for (path, hit) in f.index.references(entity) {
+                    if path == key {
+                        continue;
+                    }
+                    let uri = match &last {
+                        Some((p, u)) if *p == path => u.clone(),
+                        _ => {
+                            let Some(u) = convert::uri_of(path) else {
+                                continue;
+                            };
+                            last = Some((path, u.clone()));
+                            u
+                        }
+                    };
+                    out.push(Location {
+                        uri,
+                        range: convert::hit_range(&hit),
+                    });
+                }
+            }
+        }
+        if params.context.include_declaration {
+            if let Ok(Some((path, line))) = definition::locate(
+                &snap.engine.kb,
+                entity,
+                &snap.kb_paths,
+                snap.root.as_deref(),
+            ) {
+                if let Some(uri) = convert::uri_of(&path) {
+                    let at = Position {
+                        line: line as u32,
+                        character: 0,
+                    };
+                    out.insert(
+                        0,
+                        Location {
+                            uri,
+                            range: Range { start: at, end: at },
+                        },
+                    );
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut setup_changed = false;
+        let mut articles = Vec::new();
+        {
+            let st = self.lock();
+            for change in &params.changes {
+                let path = convert::path_of(&change.uri);
+                if st.folders.iter().any(|f| f.is_setup_file(&path)) {
+                    setup_changed = true;
+                } else if st.folder_of(&path).is_some() {
+                    articles.push(path);
+                }
+            }
+        }
+        if setup_changed {
+            // A new KB or configuration changes every article's mentions: reload and re-index.
+            self.reload().await;
+            return;
+        }
+        for path in articles {
+            self.index_file(path).await;
+        }
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

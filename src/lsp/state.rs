@@ -9,6 +9,8 @@ use crate::analysis::config::{Config, Level};
 use crate::analysis::error::SourceError;
 use crate::analysis::text::{Document, Encoding};
 use crate::analysis::{rules, Analysis, Engine};
+use crate::workspace::files::Filter;
+use crate::workspace::index::Index;
 use crate::workspace::{self, Corpus, LoadError, CONFIG_FILE};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -82,7 +84,7 @@ pub struct Problem {
 }
 
 /// A workspace folder and how to analyse its articles.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Folder {
     pub root: PathBuf,
     pub engine: Arc<Engine>,
@@ -90,13 +92,15 @@ pub struct Folder {
     /// embedded KB).
     pub kb_paths: Vec<PathBuf>,
     pub problems: Vec<Problem>,
+    /// Every article of the folder, from disk or from its open buffer.
+    pub index: Index,
 }
 
 impl Folder {
     /// Loads `khabar.toml` and the KBs it names, never failing: a broken file becomes a
     /// [`Problem`] and the folder falls back to what could be read. Nothing outside `root` is
     /// read (a KB path that leads out of it is a problem, not a read).
-    pub fn load(root: &Path, settings: &Settings) -> Folder {
+    pub fn load(root: &Path, settings: &Settings, enc: Encoding) -> Folder {
         let root = super::convert::normalize(root);
         let mut problems = Vec::new();
         let config_path = root.join(CONFIG_FILE);
@@ -163,7 +167,21 @@ impl Folder {
             engine: Arc::new(engine),
             kb_paths,
             problems,
+            index: Index::new(enc),
         }
+    }
+
+    /// Whether `path` is one of this folder's articles by its include and exclude globs.
+    pub fn is_article(&self, path: &Path) -> bool {
+        path.starts_with(&self.root)
+            && Filter::new(&self.engine.config, CONFIG_FILE)
+                .is_ok_and(|f| f.accepts(&workspace::display_rel(&self.root, path)))
+    }
+
+    /// Whether `path` is this folder's `khabar.toml` or one of its KBs: a change to it changes
+    /// how every article is read.
+    pub fn is_setup_file(&self, path: &Path) -> bool {
+        path == self.root.join(CONFIG_FILE) || self.kb_paths.iter().any(|p| p == path)
     }
 }
 
@@ -231,6 +249,14 @@ pub struct ClientFlags {
     pub pull: bool,
     pub refresh: bool,
     pub document_changes: bool,
+    /// Server-initiated `$/progress` (`window.workDoneProgress`).
+    pub progress: bool,
+    /// Dynamic registration of `workspace/didChangeWatchedFiles`.
+    pub watch: bool,
+    /// `DocumentSymbol` trees rather than flat `SymbolInformation`.
+    pub hierarchical_symbols: bool,
+    pub inlay_refresh: bool,
+    pub semantic_refresh: bool,
 }
 
 #[derive(Debug, Default)]
@@ -243,6 +269,10 @@ pub struct State {
     /// Embedded KB and default configuration plus the editor's rules: for articles outside
     /// every folder.
     pub fallback: Option<Arc<Engine>>,
+    /// Bumped whenever the folders are (re)loaded: an indexing run for an older epoch stops.
+    pub index_epoch: u64,
+    /// The progress token of the indexing run and its cancellation flag.
+    pub index_cancel: Option<(String, Arc<std::sync::atomic::AtomicBool>)>,
 }
 
 impl State {
@@ -252,10 +282,12 @@ impl State {
 
     /// (Re)loads every folder and the fallback engine with the current settings.
     pub fn load_folders(&mut self, roots: Vec<PathBuf>) {
+        let enc = self.encoding();
         self.folders = roots
             .iter()
-            .map(|r| Folder::load(r, &self.settings))
+            .map(|r| Folder::load(r, &self.settings, enc))
             .collect();
+        self.index_epoch += 1;
         // Longest root first, so that nested folders win.
         self.folders
             .sort_by_key(|f| std::cmp::Reverse(f.root.as_os_str().len()));
@@ -276,6 +308,10 @@ impl State {
 
     pub fn folder_of(&self, path: &Path) -> Option<&Folder> {
         self.folders.iter().find(|f| path.starts_with(&f.root))
+    }
+
+    pub fn folder_of_mut(&mut self, path: &Path) -> Option<&mut Folder> {
+        self.folders.iter_mut().find(|f| path.starts_with(&f.root))
     }
 
     pub fn engine_for(&self, path: &Path) -> Arc<Engine> {

@@ -5,6 +5,7 @@
 
 pub mod ann;
 pub mod files;
+pub mod index;
 
 use crate::analysis::config::Config;
 use crate::analysis::error::SourceError;
