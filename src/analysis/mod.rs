@@ -42,6 +42,9 @@ pub struct Prepared<'a> {
     /// Language of each line (a line is a paragraph).
     pub langs: Vec<Lang>,
     pub norm: Normalized,
+    /// [`rules::scraper_boilerplate::is_boilerplate_line`] of each line, worked out once for
+    /// the four rules that skip such lines.
+    boilerplate: std::sync::OnceLock<Vec<bool>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -60,7 +63,22 @@ impl<'a> Prepared<'a> {
             lines,
             langs,
             norm,
+            boilerplate: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether line `i` is scraper boilerplate as a whole (navigation, metadata, HTML).
+    pub fn is_boilerplate(&self, i: usize) -> bool {
+        self.boilerplate
+            .get_or_init(|| {
+                self.lines
+                    .iter()
+                    .map(|l| rules::scraper_boilerplate::is_boilerplate_line(l.text))
+                    .collect()
+            })
+            .get(i)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The index of the line holding code-point offset `offset`.

@@ -278,6 +278,12 @@ pub fn normalize(text: &str) -> Normalized {
 /// loops, where a fresh allocation per word would dominate.
 pub fn fold_into(word: &str, out: &mut String) {
     out.clear();
+    fold_push(word, out);
+}
+
+/// Folds `word` onto the end of `out`, without a map: for rules that keep every folded word of
+/// a line in one buffer instead of a `String` each.
+pub fn fold_push(word: &str, out: &mut String) {
     let mut last_space = false;
     let mut chars = word.chars().peekable();
     while let Some(c) = chars.next() {

@@ -232,20 +232,86 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>;
+/// A folded word of at most 12 bytes packed with its length into one integer: the function
+/// word look-up compares integers, not strings.
+fn pack(word: &[u8]) -> Option<u128> {
+    if word.len() > 12 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    b[..word.len()].copy_from_slice(word);
+    Some(u128::from_le_bytes(b) | ((word.len() as u128) << 120))
+}
 
-fn hashed_sets() -> &'static (WordSet, WordSet) {
-    static SETS: std::sync::OnceLock<(WordSet, WordSet)> = std::sync::OnceLock::new();
-    SETS.get_or_init(|| {
+/// Bit of a packed word in [`FunctionWords::bloom`].
+fn bloom_bit(key: u128) -> usize {
+    let h = ((key as u64) ^ ((key >> 64) as u64)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 54) as usize
+}
+
+/// The function words of both languages, packed and sorted, with a 1024-bit filter in front:
+/// nearly every word of a paragraph is looked up, and nearly none is a function word, so most
+/// look-ups end at one bit test.
+struct FunctionWords {
+    bloom: [u64; 16],
+    /// `(packed word, is Persian)`, sorted by the packed word.
+    words: Vec<(u128, bool)>,
+}
+
+impl FunctionWords {
+    /// `Some(true)` for a Persian function word, `Some(false)` for an Arabic one.
+    #[inline]
+    fn lookup(&self, word: &[u8]) -> Option<bool> {
+        let key = pack(word)?;
+        let bit = bloom_bit(key);
+        if self.bloom[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
+        self.words
+            .binary_search_by(|(k, _)| k.cmp(&key))
+            .ok()
+            .map(|i| self.words[i].1)
+    }
+}
+
+fn function_words() -> &'static FunctionWords {
+    static F: std::sync::OnceLock<FunctionWords> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
         let (ar, fa) = word_sets();
-        (ar.iter().copied().collect(), fa.iter().copied().collect())
+        let mut words: Vec<(u128, bool)> = fa
+            .iter()
+            .map(|w| (w, true))
+            .chain(ar.iter().map(|w| (w, false)))
+            .filter_map(|(w, persian)| Some((pack(w.as_bytes())?, persian)))
+            .collect();
+        words.sort_unstable();
+        let mut bloom = [0u64; 16];
+        for &(k, _) in &words {
+            let bit = bloom_bit(k);
+            bloom[bit / 64] |= 1 << (bit % 64);
+        }
+        FunctionWords { bloom, words }
     })
 }
+
+/// Which bytes after a lead byte D8..DB make a letter of the Arabic script ([`is_arabic_letter`]
+/// for U+0600..U+06FF as a table).
+static ARABIC_LETTER2: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let cp = 0x0600 + i as u32;
+        t[i] = matches!(cp, 0x0620..=0x064a | 0x066e..=0x06d3 | 0x06d5 | 0x06fa..=0x06fc | 0x06ff)
+            && cp != 0x0640;
+        i += 1;
+    }
+    t
+};
 
 /// The evidence of one paragraph from its original text (for the letters folding erases, ة and
 /// ى) and its folded text (for words): the fast path used on whole articles, scanning bytes.
 pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
-    let (ar_words, fa_words) = hashed_sets();
+    let fw = function_words();
     let mut ev = Evidence::default();
     let ob = orig.as_bytes();
     // پ DA BE, چ DA 86, ژ DA 98, گ DA AF: the lead byte DA is rare in Arabic text.
@@ -254,19 +320,22 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
             ev.persian += 3;
         }
     }
-    // ة and ى.
-    ev.arabic += 3
-        * (memchr::memmem::find_iter(ob, "ة").count() + memchr::memmem::find_iter(ob, "ى").count())
-            as u32;
+    // ة D8 A9 and ى D9 89.
+    for i in memchr::memchr2_iter(0xd8, 0xd9, ob) {
+        if matches!(
+            (ob[i], ob.get(i + 1)),
+            (0xd8, Some(0xa9)) | (0xd9, Some(0x89))
+        ) {
+            ev.arabic += 3;
+        }
+    }
     let fb = folded.as_bytes();
     let n = fb.len();
     let letter_at = |i: usize| -> bool {
         let b0 = fb[i];
-        if !(0xd8..=0xdb).contains(&b0) || i + 1 >= n {
-            return false;
-        }
-        let cp = (u32::from(b0 & 0x1f) << 6) | u32::from(fb[i + 1] & 0x3f);
-        char::from_u32(cp).is_some_and(is_arabic_letter)
+        (0xd8..=0xdb).contains(&b0)
+            && i + 1 < n
+            && ARABIC_LETTER2[(usize::from(b0 - 0xd8) << 6) | usize::from(fb[i + 1] & 0x3f)]
     };
     let mut i = 0;
     while i < n {
@@ -288,18 +357,18 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
         }
         ev.letters += letters;
         let word = &folded[start..i];
-        if word.len() <= 12 && fa_words.contains(word) {
-            ev.persian += 2;
-        } else if word.len() <= 12 && ar_words.contains(word) {
-            ev.arabic += 2;
-        } else if word.len() > 6 && word.starts_with("ال") {
-            ev.arabic += 1;
-        } else if word.contains('\u{200c}')
-            && (word.starts_with("مي\u{200c}")
-                || word.ends_with("\u{200c}ها")
-                || word.ends_with("\u{200c}هاي"))
-        {
-            ev.persian += 2;
+        match fw.lookup(word.as_bytes()) {
+            Some(true) => ev.persian += 2,
+            Some(false) => ev.arabic += 2,
+            None if word.len() > 6 && word.starts_with("ال") => ev.arabic += 1,
+            None if word.contains('\u{200c}')
+                && (word.starts_with("مي\u{200c}")
+                    || word.ends_with("\u{200c}ها")
+                    || word.ends_with("\u{200c}هاي")) =>
+            {
+                ev.persian += 2
+            }
+            None => {}
         }
     }
     ev

@@ -6,7 +6,6 @@
 //! is the longest knowledge-base source at that place, else the «…» span, else the next one to
 //! three words.
 
-use super::scraper_boilerplate::is_boilerplate_line;
 use super::Context;
 use crate::analysis::kb::Kind;
 use crate::analysis::normalize::{fold, is_word_char};
@@ -288,8 +287,8 @@ pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
     let mut out = Vec::new();
     let mut stack: Vec<(usize, char)> = Vec::new();
     let mut straight: Option<usize> = None;
-    for line in &cx.prep.lines {
-        if !line.text.contains(['«', '»', '“', '”', '"']) || is_boilerplate_line(line.text) {
+    for (li, line) in cx.prep.lines.iter().enumerate() {
+        if !line.text.contains(['«', '»', '“', '”', '"']) || cx.prep.is_boilerplate(li) {
             continue;
         }
         for (i, c) in line.text.chars().enumerate() {

@@ -17,10 +17,9 @@
 
 use std::collections::HashMap;
 
-use super::scraper_boilerplate::is_boilerplate_line;
 use super::{deletion_span, line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::normalize::fold;
+use crate::analysis::normalize::fold_push;
 use crate::analysis::text::Line;
 
 pub struct DuplicateLine;
@@ -52,55 +51,80 @@ const MIN_WORDS: usize = 5;
 /// is quadratic in the worst case.
 const MAX_SELF_WORDS: usize = 4000;
 
-/// The folded words of a line, each with its code-point span in the article.
-fn words(line: &Line<'_>) -> Vec<(String, usize, usize)> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut start = 0;
-    let mut pos = line.start;
-    let flush =
-        |cur: &mut String, start: usize, end: usize, out: &mut Vec<(String, usize, usize)>| {
-            if !cur.is_empty() {
-                let f = fold(cur);
-                if !f.is_empty() {
-                    out.push((f, start, end));
-                }
-                cur.clear();
-            }
-        };
-    for c in line.text.chars() {
-        // Tashkeel and tatweel are not letters for `is_alphanumeric` but belong to the word.
-        let in_word = crate::analysis::normalize::is_alnum(c)
-            || matches!(c, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}');
-        if in_word {
-            if cur.is_empty() {
-                start = pos;
-            }
-            cur.push(c);
-        } else {
-            // ZWNJ, bullets, punctuation and spaces all separate words for comparison.
-            flush(&mut cur, start, pos, &mut out);
-        }
-        pos += 1;
+/// The folded words of a line: one buffer holding them joined by single spaces (the line's
+/// comparison key), and each word's range in it with its code-point span in the article. One
+/// buffer reused from line to line instead of a `String` per word.
+#[derive(Default)]
+struct Words {
+    key: String,
+    /// `(start, end)` in `key`, then the code-point span in the article.
+    list: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Words {
+    fn len(&self) -> usize {
+        self.list.len()
     }
-    flush(&mut cur, start, pos, &mut out);
-    out
+
+    fn word(&self, i: usize) -> &str {
+        let (s, e, _, _) = self.list[i];
+        &self.key[s..e]
+    }
+
+    fn fill(&mut self, line: &Line<'_>) {
+        self.key.clear();
+        self.list.clear();
+        let mut start: Option<(usize, usize)> = None;
+        let mut pos = line.start;
+        for (b, c) in line.text.char_indices() {
+            // Tashkeel and tatweel are not letters for `is_alphanumeric` but belong to the word.
+            let in_word = crate::analysis::normalize::is_alnum(c)
+                || matches!(c, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}');
+            if in_word {
+                if start.is_none() {
+                    start = Some((b, pos));
+                }
+            } else if let Some((sb, sc)) = start.take() {
+                // ZWNJ, bullets, punctuation and spaces all separate words for comparison.
+                self.push(&line.text[sb..b], sc, pos);
+            }
+            pos += 1;
+        }
+        if let Some((sb, sc)) = start {
+            self.push(&line.text[sb..], sc, pos);
+        }
+    }
+
+    /// Adds one word; a word that folds to nothing (tashkeel alone) is left out.
+    fn push(&mut self, word: &str, start: usize, end: usize) {
+        let mark = self.key.len();
+        if !self.list.is_empty() {
+            self.key.push(' ');
+        }
+        let at = self.key.len();
+        fold_push(word, &mut self.key);
+        if self.key.len() == at {
+            self.key.truncate(mark);
+        } else {
+            self.list.push((at, self.key.len(), start, end));
+        }
+    }
 }
 
 /// The shortest period `p` (in words, at least [`MIN_WORDS`]) such that the line is its first
 /// `p` words written `n ≥ 2` times, the last copy possibly cut short; returns `(p, copies)`,
 /// counting a cut copy as one.
-fn self_period(ws: &[(String, usize, usize)]) -> Option<(usize, usize)> {
+fn self_period(ws: &Words) -> Option<(usize, usize)> {
     let n = ws.len();
     if !(2 * MIN_WORDS..=MAX_SELF_WORDS).contains(&n) {
         return None;
     }
-    let first = &ws[0].0;
+    let first = ws.word(0);
     for p in MIN_WORDS..=n / 2 {
-        if ws[p].0 != *first {
+        if ws.word(p) != first {
             continue;
         }
-        if (p..n).all(|i| ws[i].0 == ws[i - p].0) {
+        if (p..n).all(|i| ws.word(i) == ws.word(i - p)) {
             return Some((p, n.div_ceil(p)));
         }
     }
@@ -116,24 +140,19 @@ impl Rule for DuplicateLine {
         let lines = &cx.prep.lines;
         let mut seen: HashMap<String, usize, crate::analysis::script::FastHash> =
             HashMap::default();
+        let mut ws = Words::default();
         for (i, line) in lines.iter().enumerate() {
-            let ws = words(line);
-            let enumerated = ws
-                .first()
-                .is_some_and(|w| w.0.chars().all(|c| c.is_ascii_digit()));
+            ws.fill(line);
+            let enumerated = ws.len() > 0 && ws.word(0).chars().all(|c| c.is_ascii_digit());
             if enumerated
                 || ws.len() < MIN_WORDS
-                || (is_boilerplate_line(line.text) && !has_prose_repeat(&ws))
+                || (cx.prep.is_boilerplate(i) && !has_prose_repeat(&ws))
             {
                 continue;
             }
             let (s, e) = line_span(line);
-            let key: String = ws
-                .iter()
-                .map(|w| w.0.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            if let Some(&j) = seen.get(&key) {
+            let key = ws.key.as_str();
+            if let Some(&j) = seen.get(key) {
                 let (fs, fe) = line_span(&lines[j]);
                 let (ds, de) = deletion_span(lines, i);
                 out.push(
@@ -149,10 +168,10 @@ impl Rule for DuplicateLine {
                 );
                 continue;
             }
-            seen.insert(key, i);
+            seen.insert(key.to_string(), i);
             if let Some((p, copies)) = self_period(&ws) {
                 // Keep the first copy up to its last word; what follows is the repeats.
-                let keep_end = ws[p - 1].2;
+                let keep_end = ws.list[p - 1].3;
                 out.push(
                     Diagnostic::new(
                         META.id,
@@ -170,7 +189,7 @@ impl Rule for DuplicateLine {
 
 /// A boilerplate line (one with `" />` remnants) is still checked when it is prose repeated
 /// over itself: that is the very shape a scraped `content` attribute takes.
-fn has_prose_repeat(ws: &[(String, usize, usize)]) -> bool {
+fn has_prose_repeat(ws: &Words) -> bool {
     self_period(ws).is_some()
 }
 

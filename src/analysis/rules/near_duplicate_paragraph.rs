@@ -22,10 +22,10 @@ use crate::analysis::script::{FastHash, Fnv};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use super::scraper_boilerplate::{is_boilerplate_line, strip_footer};
+use super::scraper_boilerplate::strip_footer;
 use super::{line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::normalize::fold;
+use crate::analysis::normalize::fold_into;
 
 pub struct NearDuplicateParagraph;
 
@@ -73,13 +73,16 @@ fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
     h.finish()
 }
 
-fn words(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !crate::analysis::normalize::is_alnum(c))
+/// The folded words of `text`, as slices of `buf` (folded into it, which is reused from line to
+/// line: a `String` per word was most of this rule's cost). A leading و is dropped from words
+/// that keep three letters.
+fn words<'b>(text: &str, buf: &'b mut String) -> Vec<&'b str> {
+    fold_into(text, buf);
+    buf.split(|c: char| !crate::analysis::normalize::is_alnum(c))
         .filter(|w| !w.is_empty())
         .map(|w| match w.strip_prefix('و') {
-            Some(rest) if rest.chars().count() >= 3 => rest.to_string(),
-            _ => w.to_string(),
+            Some(rest) if rest.chars().count() >= 3 => rest,
+            _ => w,
         })
         .collect()
 }
@@ -94,9 +97,13 @@ impl Rule for NearDuplicateParagraph {
         let mut paras: Vec<Para> = Vec::new();
         let mut index: HashMap<u64, Vec<u32>, FastHash> = HashMap::default();
         let mut exacts: HashSet<u64, FastHash> = HashSet::default();
+        let mut buf = String::new();
         for (i, line) in lines.iter().enumerate() {
-            let ws = words(strip_footer(line.text));
-            if ws.len() < MIN_WORDS || is_boilerplate_line(line.text) {
+            if cx.prep.is_boilerplate(i) {
+                continue;
+            }
+            let ws = words(strip_footer(line.text), &mut buf);
+            if ws.len() < MIN_WORDS {
                 continue;
             }
             let pairs: HashSet<u64, FastHash> =

@@ -92,16 +92,21 @@ const MAX_RUN: usize = 12;
 /// met with Arabic ي ك (the same letter from another keyboard), but ى kept apart from ي and ة
 /// from ه: على and علي, or a name and a preposition, are different words.
 fn key(w: &str) -> String {
-    w.chars()
-        .filter_map(|c| match c {
-            'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
-            'ی' => Some('ي'),
-            'ک' => Some('ك'),
-            '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' => None,
-            'A'..='Z' => Some(c.to_ascii_lowercase()),
-            _ => Some(c),
-        })
-        .collect()
+    let mut out = String::with_capacity(w.len());
+    key_push(w, &mut out);
+    out
+}
+
+/// [`key`] onto the end of `out`.
+fn key_push(w: &str, out: &mut String) {
+    out.extend(w.chars().filter_map(|c| match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
+        'ی' => Some('ي'),
+        'ک' => Some('ك'),
+        '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' => None,
+        'A'..='Z' => Some(c.to_ascii_lowercase()),
+        _ => Some(c),
+    }));
 }
 
 /// Latin letters spelt out in Arabic script: acronyms (بي بي سي، سي إن إن) repeat them.
@@ -136,27 +141,27 @@ const LETTER_NAMES_ALSO_WORDS: &[&str] = &["ان", "في", "او", "اي", "ال
 
 /// A single word repeated that is legitimate anyway: an acronym spelt out, or an indefinite
 /// accusative repeated distributively (حجرا حجرا، فصلا فصلا "stone by stone, chapter by chapter").
-fn legit_single(ws: &[Word], i: usize) -> bool {
-    let w = ws[i].folded.as_str();
+fn legit_single(ws: &Words<'_>, i: usize) -> bool {
+    let w = ws.key(i);
     let letter = |k: &str| LETTER_NAMES.contains(&k);
     if letter(w) {
         if !LETTER_NAMES_ALSO_WORDS.contains(&w) {
             return true;
         }
-        let before = i.checked_sub(1).map(|j| ws[j].folded.as_str());
-        let after = ws.get(i + 2).map(|x| x.folded.as_str());
+        let before = i.checked_sub(1).map(|j| ws.key(j));
+        let after = (i + 2 < ws.len()).then(|| ws.key(i + 2));
         if before.is_some_and(letter) || after.is_some_and(letter) {
             return true;
         }
     }
     // Vowelled differently (or only one of them vowelled, which is how a writer tells two
     // words apart): two words (قرأ الشعراءُ الشعراءَ، على من مِن المخرجين).
-    if ws[i].marks != ws[i + 1].marks {
+    if !ws.marks(i).eq(ws.marks(i + 1)) {
         return true;
     }
     // Right inside quotation marks or brackets: a title, a chant or reported speech
     // («قوي قوي يا أستاذ»، (طاق طاق طاقية)).
-    if ws[i].after_open || ws[i + 1].before_close {
+    if ws.list[i].after_open || ws.list[i + 1].before_close {
         return true;
     }
     let n = w.chars().count();
@@ -175,18 +180,117 @@ fn legit_single(ws: &[Word], i: usize) -> bool {
 }
 
 struct Word {
-    folded: String,
+    /// The word's [`key`]: a range of [`Words::keys`].
+    key: (usize, usize),
+    /// Byte range of the word in its line.
+    bytes: (usize, usize),
     start: usize,
     end: usize,
     /// Only whitespace between this word and the previous one.
     joined: bool,
     number: bool,
-    /// The word's tashkeel, in order (empty when it is not vowelled).
-    marks: String,
     /// An opening quotation mark or bracket right before the word.
     after_open: bool,
     /// A closing quotation mark or bracket right after the word.
     before_close: bool,
+}
+
+/// The words of one line, their keys in one buffer: filled again for every line, so that a
+/// line costs no allocation per word.
+#[derive(Default)]
+struct Words<'a> {
+    line: &'a str,
+    keys: String,
+    list: Vec<Word>,
+}
+
+impl<'a> Words<'a> {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn key(&self, i: usize) -> &str {
+        let (s, e) = self.list[i].key;
+        &self.keys[s..e]
+    }
+
+    /// The word's tashkeel, in order (nothing when it is not vowelled).
+    fn marks(&self, i: usize) -> impl Iterator<Item = char> + '_ {
+        let (s, e) = self.list[i].bytes;
+        self.line[s..e]
+            .chars()
+            .filter(|c| matches!(c, '\u{064b}'..='\u{0652}'))
+    }
+
+    /// Splits `line` into words with their spans; punctuation between two words clears
+    /// `joined`.
+    fn fill(&mut self, line: &Line<'a>) {
+        self.line = line.text;
+        self.keys.clear();
+        self.list.clear();
+        let text = line.text;
+        // (byte, code point) where the current word starts.
+        let mut cur: Option<(usize, usize)> = None;
+        let mut gap_clean = true;
+        // The character before the current word, and the one before the current character.
+        let mut before_word: Option<char> = None;
+        let mut prev: Option<char> = None;
+        let mut pos = line.start;
+        for (b, c) in text.char_indices() {
+            let in_word = crate::analysis::normalize::is_alnum(c)
+                || matches!(
+                    c,
+                    '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' | '\u{200c}'
+                )
+                || (c == '\'' && cur.is_some());
+            if in_word {
+                if cur.is_none() {
+                    cur = Some((b, pos));
+                    before_word = prev;
+                }
+            } else {
+                if let Some((sb, sc)) = cur.take() {
+                    self.push(sb, b, sc, pos, gap_clean, before_word, Some(c));
+                    gap_clean = true;
+                }
+                if !c.is_whitespace() {
+                    gap_clean = false;
+                }
+            }
+            prev = Some(c);
+            pos += 1;
+        }
+        if let Some((sb, sc)) = cur {
+            self.push(sb, text.len(), sc, pos, gap_clean, before_word, None);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        sb: usize,
+        eb: usize,
+        start: usize,
+        end: usize,
+        gap_clean: bool,
+        before: Option<char>,
+        after: Option<char>,
+    ) {
+        let word = &self.line[sb..eb];
+        let at = self.keys.len();
+        key_push(word, &mut self.keys);
+        let number = word.chars().all(|c| c.is_numeric());
+        self.list.push(Word {
+            key: (at, self.keys.len()),
+            bytes: (sb, eb),
+            start,
+            end,
+            joined: gap_clean && !self.list.is_empty(),
+            number,
+            after_open: before.is_some_and(is_open),
+            before_close: after.is_some_and(is_close),
+        });
+    }
 }
 
 fn is_open(c: char) -> bool {
@@ -197,70 +301,7 @@ fn is_close(c: char) -> bool {
     matches!(c, '»' | '”' | '"' | ')' | ']' | '’' | '\'')
 }
 
-/// Words of one line with their spans; punctuation between two words clears `joined`.
-fn words(line: &Line<'_>) -> Vec<Word> {
-    let mut out: Vec<Word> = Vec::new();
-    let mut cur = String::new();
-    let mut start = 0;
-    let mut gap_clean = true;
-    let mut pos = line.start;
-    let chars: Vec<char> = line.text.chars().collect();
-    let push =
-        |cur: &mut String, start: usize, end: usize, gap_clean: bool, out: &mut Vec<Word>| {
-            if cur.is_empty() {
-                return;
-            }
-            let number = cur.chars().all(|c| c.is_numeric());
-            let marks: String = cur
-                .chars()
-                .filter(|c| matches!(c, '\u{064b}'..='\u{0652}'))
-                .collect();
-            let (ls, le) = (start - line.start, end - line.start);
-            let after_open = ls
-                .checked_sub(1)
-                .and_then(|j| chars.get(j))
-                .is_some_and(|&c| is_open(c));
-            let before_close = chars.get(le).is_some_and(|&c| is_close(c));
-            out.push(Word {
-                folded: key(cur),
-                start,
-                end,
-                joined: gap_clean && !out.is_empty(),
-                number,
-                marks,
-                after_open,
-                before_close,
-            });
-            cur.clear();
-        };
-    for c in line.text.chars() {
-        let in_word = crate::analysis::normalize::is_alnum(c)
-            || matches!(
-                c,
-                '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' | '\u{200c}'
-            )
-            || (c == '\'' && !cur.is_empty());
-        if in_word {
-            if cur.is_empty() {
-                start = pos;
-            }
-            cur.push(c);
-        } else {
-            if !cur.is_empty() {
-                push(&mut cur, start, pos, gap_clean, &mut out);
-                gap_clean = true;
-            }
-            if !c.is_whitespace() {
-                gap_clean = false;
-            }
-        }
-        pos += 1;
-    }
-    push(&mut cur, start, pos, gap_clean, &mut out);
-    out
-}
-
-fn allowed(ws: &[Word], i: usize, allow: &[Vec<String>]) -> bool {
+fn allowed(ws: &Words<'_>, i: usize, allow: &[Vec<String>]) -> bool {
     // A listed phrase that covers both copies (words i and i + 1).
     allow.iter().any(|phrase| {
         let n = phrase.len();
@@ -270,9 +311,26 @@ fn allowed(ws: &[Word], i: usize, allow: &[Vec<String>]) -> bool {
             };
             s + n >= i + 2
                 && s + n <= ws.len()
-                && ws[s..s + n].iter().zip(phrase).all(|(w, p)| w.folded == *p)
+                && (s..s + n).zip(phrase).all(|(w, p)| ws.key(w) == p.as_str())
         })
     })
+}
+
+/// [`REDUPLICATIONS`] split into keyed words, once.
+fn builtin_allow() -> &'static [Vec<String>] {
+    static A: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    A.get_or_init(|| phrases(REDUPLICATIONS.iter().copied()))
+}
+
+fn phrases<'s>(list: impl Iterator<Item = &'s str>) -> Vec<Vec<String>> {
+    list.map(|p| {
+        p.split(|c: char| c.is_whitespace() || c == '\u{200c}')
+            .filter(|w| !w.is_empty())
+            .map(key)
+            .collect::<Vec<_>>()
+    })
+    .filter(|p: &Vec<String>| !p.is_empty())
+    .collect()
 }
 
 impl Rule for RepeatedPhrase {
@@ -281,45 +339,40 @@ impl Rule for RepeatedPhrase {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let allow: Vec<Vec<String>> = REDUPLICATIONS
-            .iter()
-            .copied()
-            .chain(cx.config.allow.reduplications.iter().map(String::as_str))
-            .map(|p| {
-                p.split(|c: char| c.is_whitespace() || c == '\u{200c}')
-                    .filter(|w| !w.is_empty())
-                    .map(key)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|p: &Vec<String>| !p.is_empty())
-            .collect();
+        let configured = phrases(cx.config.allow.reduplications.iter().map(String::as_str));
+        let mut ws = Words::default();
         for line in &cx.prep.lines {
-            let ws = words(line);
+            ws.fill(line);
+            let list = &ws.list;
             let mut i = 0;
-            while i < ws.len() {
-                if ws[i].number {
+            while i < list.len() {
+                if list[i].number {
                     i += 1;
                     continue;
                 }
                 // The longest run starting at i that is written twice in a row.
-                let found = (1..=MAX_RUN.min((ws.len() - i) / 2)).rev().find(|&k| {
+                let found = (1..=MAX_RUN.min((list.len() - i) / 2)).rev().find(|&k| {
                     (0..k).all(|t| {
-                        let (a, b) = (&ws[i + t], &ws[i + k + t]);
-                        !a.number && !b.number && a.folded == b.folded
-                    }) && (i + 1..i + 2 * k).all(|t| ws[t].joined)
+                        let (a, b) = (i + t, i + k + t);
+                        !list[a].number && !list[b].number && ws.key(a) == ws.key(b)
+                    }) && (i + 1..i + 2 * k).all(|t| list[t].joined)
                 });
                 let Some(k) = found else {
                     i += 1;
                     continue;
                 };
-                if k == 1 && (allowed(&ws, i, &allow) || legit_single(&ws, i)) {
+                if k == 1
+                    && (allowed(&ws, i, builtin_allow())
+                        || allowed(&ws, i, &configured)
+                        || legit_single(&ws, i))
+                {
                     i += 1;
                     continue;
                 }
-                let (first_end, second) = (ws[i + k - 1].end, &ws[i + k..i + 2 * k]);
-                let (s, e) = (second[0].start, second[k - 1].end);
+                let first_end = list[i + k - 1].end;
+                let (s, e) = (list[i + k].start, list[i + 2 * k - 1].end);
                 let shown =
-                    crate::analysis::text::slice_chars(cx.prep.text, ws[i].start, first_end);
+                    crate::analysis::text::slice_chars(cx.prep.text, list[i].start, first_end);
                 let msg = if k == 1 {
                     format!("the word “{shown}” is written twice in a row")
                 } else {
@@ -327,7 +380,7 @@ impl Rule for RepeatedPhrase {
                 };
                 out.push(
                     Diagnostic::new(META.id, Severity::Warning, s, e, msg)
-                        .with_related(ws[i].start, first_end, "first written here")
+                        .with_related(list[i].start, first_end, "first written here")
                         .with_fix("delete the second copy", first_end, e, ""),
                 );
                 i += 2 * k;

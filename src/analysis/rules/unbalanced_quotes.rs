@@ -5,7 +5,6 @@
 //! are skipped, because their quote marks are HTML remnants (`" />`), not quotations.
 //! Where to put a missing mark is not certain, so there is no fix.
 
-use super::scraper_boilerplate::is_boilerplate_line;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -36,9 +35,8 @@ impl Rule for UnbalancedQuotes {
         // Open marks waiting for their partner: (offset, closing mark).
         let mut open: Vec<(usize, char)> = Vec::new();
         let mut straight: Option<usize> = None;
-        for line in &cx.prep.lines {
-            if !line.text.contains(['«', '»', '“', '”', '"']) || is_boilerplate_line(line.text)
-            {
+        for (li, line) in cx.prep.lines.iter().enumerate() {
+            if !line.text.contains(['«', '»', '“', '”', '"']) || cx.prep.is_boilerplate(li) {
                 continue;
             }
             for (i, c) in line.text.chars().enumerate() {
