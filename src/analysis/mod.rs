@@ -17,6 +17,8 @@ pub mod normalize;
 pub mod rules;
 pub mod script;
 pub mod text;
+pub mod titled;
+pub mod translit;
 
 use config::Config;
 use diagnostic::Diagnostic;

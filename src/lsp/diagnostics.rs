@@ -84,3 +84,71 @@ pub fn problem_to_lsp(p: &Problem) -> lsp::Diagnostic {
         data: None,
     }
 }
+
+/// The result id of an unopened article's report: its text and the folder's epoch (a reload
+/// changes every article's findings), hashed. The same text under the same setup gets the same
+/// id, so a client's `previousResultIds` spare re-analysing what did not change.
+pub fn file_result_id(epoch: u64, text: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    epoch.hash(&mut h);
+    text.hash(&mut h);
+    format!("{epoch}-{:016x}", h.finish())
+}
+
+/// An unopened article's report for `workspace/diagnostic`: unchanged when `previous` is its
+/// current result id, else its findings (a read error becomes one finding at its place).
+pub fn file_report(
+    engine: &crate::analysis::Engine,
+    path: &std::path::Path,
+    epoch: u64,
+    enc: Encoding,
+    previous: Option<&str>,
+) -> Option<lsp::WorkspaceDocumentDiagnosticReport> {
+    let uri = convert::uri_of(path)?;
+    let text = match crate::workspace::files::read_article(path, &path.display().to_string()) {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, column) = match &e {
+                crate::workspace::LoadError::Source(s) => (s.line, s.column),
+                crate::workspace::LoadError::Io { .. } => (1, 1),
+            };
+            let problem = Problem {
+                path: path.to_path_buf(),
+                line: line.saturating_sub(1),
+                column: column.saturating_sub(1),
+                message: e.to_string(),
+            };
+            return Some(full_report(uri, None, vec![problem_to_lsp(&problem)], None));
+        }
+    };
+    let id = file_result_id(epoch, &text);
+    if previous == Some(id.as_str()) {
+        return Some(lsp::WorkspaceDocumentDiagnosticReport::Unchanged(
+            lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                uri,
+                version: None,
+                unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                    result_id: id,
+                },
+            },
+        ));
+    }
+    let analysis = engine.analyze(&text);
+    let doc = Document::new(&text);
+    let items = all_to_lsp(&doc, &uri, &analysis.diagnostics, enc);
+    Some(full_report(uri, None, items, Some(id)))
+}
+
+pub fn full_report(
+    uri: Uri,
+    version: Option<i64>,
+    items: Vec<lsp::Diagnostic>,
+    result_id: Option<String>,
+) -> lsp::WorkspaceDocumentDiagnosticReport {
+    lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+        uri,
+        version,
+        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id, items },
+    })
+}

@@ -141,8 +141,9 @@ pub async fn run(client: Client, state: Arc<Mutex<State>>, progress: bool) {
                     match entry {
                         _ if open => {}
                         Some(e) => folder.index.insert(path, e),
-                        // Unreadable files (not UTF-8, binary) are not articles to search.
-                        None => folder.index.remove(&path),
+                        // An unreadable file (not UTF-8, binary) names nobody, but stays an
+                        // article so that workspace diagnostics report why.
+                        None => folder.index.insert(path, Entry::default()),
                     }
                 }
             }

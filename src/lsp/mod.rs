@@ -14,8 +14,10 @@ mod definition;
 mod diagnostics;
 mod hover;
 mod indexer;
+mod semantic;
 mod server;
 mod state;
+mod symbols;
 mod transport;
 
 pub use server::Backend;

@@ -8,7 +8,9 @@
 //! last check that they are still current, so the last ones a client gets are the latest's.
 
 use super::state::{ClientFlags, Doc, Settings, State};
-use super::{actions, convert, definition, diagnostics, hover, indexer, TEST_PANIC_ENV};
+use super::{
+    actions, convert, definition, diagnostics, hover, indexer, semantic, symbols, TEST_PANIC_ENV,
+};
 use crate::analysis::text::{Document, Encoding};
 use crate::analysis::{Analysis, Engine};
 use crate::workspace::index::Entry;
@@ -177,10 +179,8 @@ impl Backend {
             return;
         }
         if let Some(f) = st.folder_of_mut(&path) {
-            match entry {
-                Ok(Some(e)) => f.index.insert(path, e),
-                _ => f.index.remove(&path),
-            }
+            let entry = entry.ok().flatten().unwrap_or_default();
+            f.index.insert(path, entry);
         }
     }
 
@@ -277,6 +277,30 @@ impl Backend {
         self.report_problems(before).await;
         self.refresh_all().await;
         self.start_indexing();
+        let flags = self.lock().flags;
+        if flags.semantic_refresh {
+            let _ = self.client.semantic_tokens_refresh().await;
+        }
+        if flags.inlay_refresh {
+            let _ = self.client.inlay_hint_refresh().await;
+        }
+    }
+
+    /// The full semantic tokens of `uri`, remembered under a new result id for deltas.
+    async fn full_tokens(&self, uri: &Uri) -> Option<(String, Vec<SemanticToken>)> {
+        let snap = self.snapshot(uri).await?;
+        let data = semantic::tokens(
+            &snap.text,
+            &snap.analysis.mentions,
+            &snap.engine.kb,
+            snap.enc,
+            None,
+        );
+        let id = self.next_generation().to_string();
+        if let Some(doc) = self.lock().docs.get_mut(&convert::path_of(uri)) {
+            doc.tokens = Some((id.clone(), data.clone()));
+        }
+        Some((id, data))
     }
 
     /// The document's snapshot and the entity of the mention under the cursor, if any.
@@ -436,7 +460,7 @@ impl LanguageServer for Backend {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("khabar".to_string()),
                 inter_file_dependencies: false,
-                workspace_diagnostics: false,
+                workspace_diagnostics: true,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })
         });
@@ -454,6 +478,19 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            work_done_progress_options: WorkDoneProgressOptions::default(),
+                            legend: semantic::legend(),
+                            range: Some(true),
+                            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                        },
+                    ),
+                ),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
@@ -508,6 +545,7 @@ impl LanguageServer for Backend {
                 version: item.version,
                 generation: gen,
                 analysis: None,
+                tokens: None,
             },
         );
         self.refresh(key, gen).await;
@@ -756,6 +794,202 @@ impl LanguageServer for Backend {
         Ok(Some(out))
     }
 
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let text = snap.text.text();
+        let tree =
+            symbols::document_symbols(&snap.text, &text, &snap.analysis, &snap.engine.kb, snap.enc);
+        Ok(Some(if snap.flags.hierarchical_symbols {
+            DocumentSymbolResponse::Nested(tree)
+        } else {
+            DocumentSymbolResponse::Flat(symbols::flatten(&snap.uri, tree))
+        }))
+    }
+
+    #[allow(deprecated)]
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        /// Enough for any real query; an empty one lists the KB up to this.
+        const LIMIT: usize = 200;
+        // Each folder's KB, with what locating an entry needs; the embedded KB when there is
+        // no folder.
+        let sources: Vec<(Arc<Engine>, Vec<PathBuf>, Option<PathBuf>, Vec<usize>)> = {
+            let st = self.lock();
+            let mut v: Vec<_> = st
+                .folders
+                .iter()
+                .map(|f| {
+                    let counts = (0..f.engine.kb.entities.len())
+                        .map(|e| f.index.article_count(e))
+                        .collect();
+                    (
+                        f.engine.clone(),
+                        f.kb_paths.clone(),
+                        Some(f.root.clone()),
+                        counts,
+                    )
+                })
+                .collect();
+            if v.is_empty() {
+                v.push((
+                    st.engine_for(std::path::Path::new("")),
+                    Vec::new(),
+                    None,
+                    Vec::new(),
+                ));
+            }
+            v
+        };
+        let mut found: Vec<(u8, String, SymbolInformation)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (engine, kb_paths, root, counts) in &sources {
+            for (i, entity) in engine.kb.entities.iter().enumerate() {
+                let Some(score) = symbols::score(&params.query, entity) else {
+                    continue;
+                };
+                if !seen.insert(entity.id.clone()) {
+                    continue;
+                }
+                let Ok(Some((path, line))) =
+                    definition::locate(&engine.kb, i, kb_paths, root.as_deref())
+                else {
+                    continue;
+                };
+                let Some(uri) = convert::uri_of(&path) else {
+                    continue;
+                };
+                let at = Position {
+                    line: line as u32,
+                    character: 0,
+                };
+                let articles = counts.get(i).copied().unwrap_or(0);
+                let label = entity
+                    .labels
+                    .ar
+                    .as_deref()
+                    .or(entity.labels.fa.as_deref())
+                    .filter(|l| *l != entity.display_name());
+                let name = match label {
+                    Some(l) => format!("{} ({l})", entity.display_name()),
+                    None => entity.display_name().to_string(),
+                };
+                let container = match articles {
+                    0 => entity.kind.as_str().to_string(),
+                    1 => format!("{} · 1 article", entity.kind.as_str()),
+                    n => format!("{} · {n} articles", entity.kind.as_str()),
+                };
+                found.push((
+                    score,
+                    name.clone(),
+                    SymbolInformation {
+                        name,
+                        kind: symbols::symbol_kind(entity.kind),
+                        tags: None,
+                        deprecated: None,
+                        location: Location {
+                            uri,
+                            range: Range { start: at, end: at },
+                        },
+                        container_name: Some(container),
+                    },
+                ));
+            }
+        }
+        found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        found.truncate(LIMIT);
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            found.into_iter().map(|(_, _, s)| s).collect(),
+        )))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(self
+            .full_tokens(&params.text_document.uri)
+            .await
+            .map(|(id, data)| {
+                SemanticTokensResult::Tokens(SemanticTokens {
+                    result_id: Some(id),
+                    data,
+                })
+            }))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let previous = self
+            .lock()
+            .docs
+            .get(&convert::path_of(&uri))
+            .and_then(|d| d.tokens.clone())
+            .filter(|(id, _)| *id == params.previous_result_id);
+        let Some((id, data)) = self.full_tokens(&uri).await else {
+            return Ok(None);
+        };
+        Ok(Some(match previous {
+            Some((_, old)) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                result_id: Some(id),
+                edits: semantic::delta(&old, &data),
+            }),
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                result_id: Some(id),
+                data,
+            }),
+        }))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let span = convert::span(&snap.text, params.range, snap.enc);
+        let data = semantic::tokens(
+            &snap.text,
+            &snap.analysis.mentions,
+            &snap.engine.kb,
+            snap.enc,
+            Some(span),
+        );
+        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+            result_id: None,
+            data,
+        })))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        if !self.lock().settings.inlay_hints {
+            return Ok(Some(Vec::new()));
+        }
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let span = convert::span(&snap.text, params.range, snap.enc);
+        let text = snap.text.text();
+        Ok(Some(semantic::inlay_hints(
+            &snap.text,
+            &text,
+            &snap.analysis.mentions,
+            &snap.engine.kb,
+            snap.enc,
+            span,
+        )))
+    }
+
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let mut setup_changed = false;
         let mut articles = Vec::new();
@@ -814,6 +1048,70 @@ impl LanguageServer for Backend {
             })
             .collect();
         Ok(Some(actions))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let previous: HashMap<PathBuf, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (convert::path_of(&p.uri), p.value))
+            .collect();
+        // Open articles answer from their buffers; every other indexed article from disk.
+        let (open, files, problems, epoch, enc) = {
+            let st = self.lock();
+            let open: Vec<Uri> = st.docs.values().map(|d| d.uri.clone()).collect();
+            let files: Vec<(Arc<Engine>, PathBuf)> = st
+                .folders
+                .iter()
+                .flat_map(|f| {
+                    f.index
+                        .paths()
+                        .into_iter()
+                        .filter(|p| !st.docs.contains_key(*p))
+                        .map(|p| (f.engine.clone(), p.to_path_buf()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            (open, files, st.problems(), st.index_epoch, st.encoding())
+        };
+        let mut items = Vec::new();
+        for uri in open {
+            if let Some(snap) = self.snapshot(&uri).await {
+                let diags =
+                    diagnostics::all_to_lsp(&snap.text, &snap.uri, &snap.analysis.diagnostics, enc);
+                items.push(diagnostics::full_report(
+                    snap.uri.clone(),
+                    Some(i64::from(snap.version)),
+                    diags,
+                    None,
+                ));
+            }
+        }
+        for (path, ps) in &problems {
+            if let Some(uri) = convert::uri_of(path) {
+                let diags = ps.iter().map(diagnostics::problem_to_lsp).collect();
+                items.push(diagnostics::full_report(uri, None, diags, None));
+            }
+        }
+        let reports = tokio::task::spawn_blocking(move || {
+            use rayon::prelude::*;
+            files
+                .par_iter()
+                .filter_map(|(engine, path)| {
+                    let prev = previous.get(path).map(String::as_str);
+                    diagnostics::file_report(engine, path, epoch, enc, prev)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        items.extend(reports);
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
     }
 
     async fn diagnostic(

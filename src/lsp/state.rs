@@ -240,6 +240,8 @@ pub struct Doc {
     pub generation: u64,
     /// The analysis of the current generation, once computed.
     pub analysis: Option<Arc<Analysis>>,
+    /// The semantic tokens last sent and their result id, for deltas.
+    pub tokens: Option<(String, Vec<tower_lsp_server::ls_types::SemanticToken>)>,
 }
 
 /// What the client declared it can do.

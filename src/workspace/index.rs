@@ -282,6 +282,11 @@ impl Index {
         self.free.push(slot);
     }
 
+    /// How many articles name `entity`.
+    pub fn article_count(&self, entity: usize) -> usize {
+        self.by_entity.get(&to_u32(entity)).map_or(0, BTreeSet::len)
+    }
+
     /// The articles naming `entity`, in path order.
     fn naming(&self, entity: u32) -> Vec<&Article> {
         let mut v: Vec<&Article> = self
