@@ -320,15 +320,10 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
             ev.persian += 3;
         }
     }
-    // ة D8 A9 and ى D9 89.
-    for i in memchr::memchr2_iter(0xd8, 0xd9, ob) {
-        if matches!(
-            (ob[i], ob.get(i + 1)),
-            (0xd8, Some(0xa9)) | (0xd9, Some(0x89))
-        ) {
-            ev.arabic += 3;
-        }
-    }
+    // ة and ى (memmem, not a scan for their lead bytes D8 and D9, which start most letters).
+    ev.arabic += 3
+        * (memchr::memmem::find_iter(ob, "ة").count() + memchr::memmem::find_iter(ob, "ى").count())
+            as u32;
     let fb = folded.as_bytes();
     let n = fb.len();
     let letter_at = |i: usize| -> bool {

@@ -456,6 +456,15 @@ impl Rule for MixedOrthography {
             if lang == Lang::Other {
                 continue;
             }
+            // Only a word holding a letter of the other language can be a finding: a line
+            // without one is done. (ی ک پ چ ژ گ all start with byte DA or DB, rare in Arabic.)
+            let other_letter = match lang {
+                Lang::Arabic => memchr::memchr2(0xda, 0xdb, line.text.as_bytes()).is_some(),
+                _ => line.text.contains(['ي', 'ك', 'ى', 'ة']),
+            };
+            if !other_letter {
+                continue;
+            }
             // A Persian label without a trace of Persian in the line is the article's majority
             // or a hint, not evidence: Arabic lines of a mixed article must not be "fixed".
             // Short Arabic lines share words with Persian (ما، اين، كل): without a Persian letter,

@@ -182,6 +182,9 @@ fn legit_single(ws: &Words<'_>, i: usize) -> bool {
 struct Word {
     /// The word's [`key`]: a range of [`Words::keys`].
     key: (usize, usize),
+    /// A hash of the key: the search compares every word with the twelve after it, and
+    /// different hashes settle nearly all of those comparisons.
+    hash: u64,
     /// Byte range of the word in its line.
     bytes: (usize, usize),
     start: usize,
@@ -280,8 +283,11 @@ impl<'a> Words<'a> {
         let at = self.keys.len();
         key_push(word, &mut self.keys);
         let number = word.chars().all(|c| c.is_numeric());
+        let mut h = crate::analysis::script::Fnv::default();
+        std::hash::Hasher::write(&mut h, &self.keys.as_bytes()[at..]);
         self.list.push(Word {
             key: (at, self.keys.len()),
+            hash: std::hash::Hasher::finish(&h),
             bytes: (sb, eb),
             start,
             end,
@@ -354,7 +360,10 @@ impl Rule for RepeatedPhrase {
                 let found = (1..=MAX_RUN.min((list.len() - i) / 2)).rev().find(|&k| {
                     (0..k).all(|t| {
                         let (a, b) = (i + t, i + k + t);
-                        !list[a].number && !list[b].number && ws.key(a) == ws.key(b)
+                        list[a].hash == list[b].hash
+                            && !list[a].number
+                            && !list[b].number
+                            && ws.key(a) == ws.key(b)
                     }) && (i + 1..i + 2 * k).all(|t| list[t].joined)
                 });
                 let Some(k) = found else {
