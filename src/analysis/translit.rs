@@ -131,3 +131,86 @@ mod tests {
         assert!(!latin_matches("putin", "شويغو"));
     }
 }
+
+/// A readable ASCII id for a name, for entries a curator adds from the editor: Latin letters
+/// kept, Arabic and Persian letters romanised letter by letter, words joined by `-`. Short
+/// vowels are not written, so حسين gives `hsin`, not `hussein`: good enough to recognise, and
+/// the curator may rename it. Empty when nothing romanises.
+pub fn slug(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for word in name.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
+        let mut w = String::new();
+        let n = word.chars().count();
+        for (i, c) in word.chars().enumerate() {
+            let initial = i == 0;
+            let r: &str = match c.to_ascii_lowercase() {
+                c @ ('a'..='z' | '0'..='9') => {
+                    w.push(c);
+                    continue;
+                }
+                'ا' | 'أ' | 'إ' | 'آ' | 'ٱ' | 'ى' => "a",
+                'ع' if initial => "e",
+                'ع' | 'ء' | 'ئ' | 'ؤ' => "",
+                'ب' => "b",
+                'پ' => "p",
+                'ت' | 'ط' => "t",
+                'ث' => "th",
+                'ج' => "j",
+                'چ' => "ch",
+                'ح' | 'ه' | 'ھ' => "h",
+                'خ' => "kh",
+                'د' | 'ض' => "d",
+                'ذ' => "dh",
+                'ر' => "r",
+                'ز' | 'ظ' => "z",
+                'ژ' => "zh",
+                'س' | 'ص' => "s",
+                'ش' => "sh",
+                'غ' => "gh",
+                'ف' => "f",
+                'ق' => "q",
+                'ك' | 'ک' => "k",
+                'گ' => "g",
+                'ل' => "l",
+                'م' => "m",
+                'ن' => "n",
+                'و' if initial => "w",
+                'و' => "u",
+                'ي' | 'ی' if initial => "y",
+                'ي' | 'ی' => "i",
+                'ة' if i + 1 == n => "a",
+                'ة' => "t",
+                '٠'..='٩' => {
+                    w.push(char::from(b'0' + (c as u32 - 0x0660) as u8));
+                    continue;
+                }
+                '۰'..='۹' => {
+                    w.push(char::from(b'0' + (c as u32 - 0x06f0) as u8));
+                    continue;
+                }
+                _ => "",
+            };
+            w.push_str(r);
+        }
+        if !w.is_empty() {
+            words.push(w);
+        }
+    }
+    words.join("-")
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::slug;
+
+    #[test]
+    fn ids_are_lower_case_ascii_words_joined_by_dashes() {
+        assert_eq!(slug("حسين عرنوس"), "hsin-ernus");
+        assert_eq!(slug("سرگئی شویگو"), "srgi-shuigu");
+        assert_eq!(slug("Hussein Arnous"), "hussein-arnous");
+        assert_eq!(slug("«»"), "");
+        assert!(slug("جامعة الدول العربية")
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+    }
+}

@@ -14,6 +14,7 @@ mod definition;
 mod diagnostics;
 mod hover;
 mod indexer;
+mod kb_action;
 mod semantic;
 mod server;
 mod state;

@@ -9,7 +9,8 @@
 
 use super::state::{ClientFlags, Doc, Settings, State};
 use super::{
-    actions, convert, definition, diagnostics, hover, indexer, semantic, symbols, TEST_PANIC_ENV,
+    actions, convert, definition, diagnostics, hover, indexer, kb_action, semantic, symbols,
+    TEST_PANIC_ENV,
 };
 use crate::analysis::text::{Document, Encoding};
 use crate::analysis::{Analysis, Engine};
@@ -492,9 +493,16 @@ impl LanguageServer for Backend {
                 ),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![kb_action::COMMAND.to_string()],
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new(kb_action::KIND),
+                        ]),
                         ..Default::default()
                     },
                 )),
@@ -1015,20 +1023,32 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        if let Some(only) = &params.context.only {
-            let wanted = only
-                .iter()
-                .any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str()));
-            if !wanted {
-                return Ok(None);
-            }
+        // `only` names kinds by prefix: "refactor" asks for "refactor.khabar…" too.
+        let wanted = |kind: &str| {
+            params
+                .context
+                .only
+                .as_ref()
+                .is_none_or(|only| only.iter().any(|k| kind.starts_with(k.as_str())))
+        };
+        let (fixes, additions) = (
+            wanted(CodeActionKind::QUICKFIX.as_str()),
+            wanted(kb_action::KIND),
+        );
+        if !fixes && !additions {
+            return Ok(None);
         }
         let Some(snap) = self.snapshot(&params.text_document.uri).await else {
             return Ok(None);
         };
         let (start, end) = convert::span(&snap.text, params.range, snap.enc);
         let ds = &snap.analysis.diagnostics;
-        let actions = actions::plan(ds, start, end)
+        let plans = if fixes {
+            actions::plan(ds, start, end)
+        } else {
+            Vec::new()
+        };
+        let mut actions: Vec<CodeActionOrCommand> = plans
             .into_iter()
             .map(|plan| {
                 let fixed = plan
@@ -1047,7 +1067,86 @@ impl LanguageServer for Backend {
                 })
             })
             .collect();
+        if additions
+            && self
+                .lock()
+                .folder_of(&convert::path_of(&snap.uri))
+                .is_some()
+        {
+            let text = snap.text.text();
+            let offers = kb_action::offers(
+                snap.uri.as_str(),
+                &text,
+                &snap.analysis,
+                &snap.engine.kb,
+                &snap.engine.config,
+                (start, end),
+            );
+            actions.extend(offers.into_iter().map(|o| {
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: o.title.clone(),
+                    kind: Some(CodeActionKind::new(kb_action::KIND)),
+                    command: Some(Command {
+                        title: o.title,
+                        command: kb_action::COMMAND.to_string(),
+                        arguments: serde_json::to_value(&o.args).ok().map(|v| vec![v]),
+                    }),
+                    is_preferred: o.preferred.then_some(true),
+                    ..Default::default()
+                })
+            }));
+        }
         Ok(Some(actions))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != kb_action::COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let args: kb_action::AddArgs = params
+            .arguments
+            .into_iter()
+            .next()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                Error::invalid_params("expected one argument {uri, name, kind, lang}")
+            })?;
+        let Ok(uri) = args.uri.parse::<Uri>() else {
+            return Err(Error::invalid_params("`uri` is not a URI"));
+        };
+        let key = convert::path_of(&uri);
+        let written = {
+            let st = self.lock();
+            let Some(f) = st.folder_of(&key) else {
+                return Err(Error::invalid_params(
+                    "the article is outside every workspace folder",
+                ));
+            };
+            let origin = crate::workspace::display_rel(&f.root, &key);
+            let new = crate::workspace::kb_write::NewEntity {
+                name: args.name.trim(),
+                kind: args.kind,
+                lang: &args.lang,
+                origin: &origin,
+            };
+            crate::workspace::kb_write::add_entity(&f.root, &f.kb_paths, &f.engine.kb, &new)
+        };
+        match written {
+            Ok((path, id)) => {
+                self.reload().await;
+                Ok(Some(serde_json::json!({ "id": id, "path": path })))
+            }
+            Err(e) => {
+                let msg = format!("khabar: could not add «{}»: {e}", args.name);
+                self.client
+                    .show_message(MessageType::ERROR, msg.clone())
+                    .await;
+                Err(Error::invalid_params(msg))
+            }
+        }
     }
 
     async fn workspace_diagnostic(

@@ -6,6 +6,7 @@
 pub mod ann;
 pub mod files;
 pub mod index;
+pub mod kb_write;
 
 use crate::analysis::config::Config;
 use crate::analysis::error::SourceError;
