@@ -125,9 +125,17 @@ fn numeric_date() -> Option<&'static Regex> {
     .as_ref()
 }
 
-fn months() -> &'static Vec<String> {
-    static M: OnceLock<Vec<String>> = OnceLock::new();
+/// The folded month names as a set: every word of the article is looked up.
+fn months() -> &'static std::collections::HashSet<String, crate::analysis::script::FastHash> {
+    static M: OnceLock<std::collections::HashSet<String, crate::analysis::script::FastHash>> =
+        OnceLock::new();
     M.get_or_init(|| MONTHS.iter().map(|m| fold(m)).collect())
+}
+
+/// The folded [`ATTRIBUTIONS`].
+fn attribution_words() -> &'static [String] {
+    static A: OnceLock<Vec<String>> = OnceLock::new();
+    A.get_or_init(|| ATTRIBUTIONS.iter().map(|a| fold(a)).collect())
 }
 
 /// Does the folded text hold a date: a numeric one, or a number next to a month name? Folding
@@ -143,7 +151,7 @@ fn has_date(folded: &str) -> bool {
     let is_num = |w: &&str| w.chars().all(|c| c.is_ascii_digit());
     let months = months();
     words.iter().enumerate().any(|(i, w)| {
-        months.iter().any(|m| m == w)
+        months.contains(*w)
             && (i > 0 && is_num(&words[i - 1])
                 || words.get(i + 1).is_some_and(is_num)
                 || words.get(i + 2).is_some_and(is_num))
@@ -167,7 +175,11 @@ impl Rule for MissingProvenance {
             return;
         }
         let folded = &cx.prep.norm.text;
-        if ATTRIBUTIONS.iter().any(|a| folded.contains(&fold(a))) || has_date(folded) {
+        if attribution_words()
+            .iter()
+            .any(|a| folded.contains(a.as_str()))
+            || has_date(folded)
+        {
             return;
         }
         let lead = first.text.chars().take_while(|c| c.is_whitespace()).count();

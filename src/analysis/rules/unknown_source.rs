@@ -57,16 +57,25 @@ impl Rule for UnknownSource {
         if atts.is_empty() {
             return;
         }
-        // Every surface form of every KB source, folded, split into words.
-        let sources: Vec<(usize, &str, Vec<String>)> = cx
-            .kb
-            .entities
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.kind == Kind::Source)
-            .flat_map(|(i, e)| e.surfaces().map(move |(s, _)| (i, s)))
-            .map(|(i, s)| (i, s, fold(s).split(' ').map(str::to_string).collect()))
-            .collect();
+        // Every surface form of every KB source, folded, split into words, and the folded form
+        // as characters for the edit distance. Built only when an unknown source needs it (most
+        // articles have none).
+        let sources = std::cell::OnceCell::new();
+        let sources = || -> &Vec<(&str, usize, Vec<char>)> {
+            sources.get_or_init(|| {
+                cx.kb
+                    .entities
+                    .iter()
+                    .filter(|e| e.kind == Kind::Source)
+                    .flat_map(|e| e.surfaces().map(|(s, _)| s))
+                    .map(|s| {
+                        let f = fold(s);
+                        let n_words = f.split(' ').count();
+                        (s, n_words, f.chars().collect())
+                    })
+                    .collect()
+            })
+        };
         let allowed: Vec<String> = cx.config.allow.sources.iter().map(|s| fold(s)).collect();
         let mut cursor = CharCursor::new(cx.prep.text);
         let mut seen_at = Vec::new();
@@ -92,16 +101,27 @@ impl Rule for UnknownSource {
             }
             // The nearest KB source over the same number of words.
             let mut best: Option<(usize, &str, usize)> = None; // (distance, surface, words used)
-            for (_, surface, sw) in &sources {
-                if sw.len() > words.len() {
+                                                               // Characters in the first n written words joined by spaces, for n = 1, 2, …: a
+                                                               // source whose length differs by more than the distance allowed is passed over
+                                                               // without computing the distance.
+            let mut joined_len = Vec::with_capacity(words.len());
+            for w in &words {
+                let n = w.chars().count() + joined_len.last().map_or(0, |l| l + 1);
+                joined_len.push(n);
+            }
+            for (surface, sw_len, b) in sources() {
+                let sw_len = *sw_len;
+                if sw_len > words.len() {
                     continue;
                 }
-                let a: Vec<char> = words[..sw.len()].join(" ").chars().collect();
-                let b: Vec<char> = sw.join(" ").chars().collect();
-                let d = distance(&a, &b);
                 let limit = if b.len() >= 8 { 2 } else { 1 };
+                if joined_len[sw_len - 1].abs_diff(b.len()) > limit {
+                    continue;
+                }
+                let a: Vec<char> = words[..sw_len].join(" ").chars().collect();
+                let d = distance(&a, b);
                 if d > 0 && d <= limit && best.is_none_or(|(bd, _, _)| d < bd) {
-                    best = Some((d, surface, sw.len()));
+                    best = Some((d, surface, sw_len));
                 }
             }
             if let Some((_, surface, n)) = best {
