@@ -388,3 +388,455 @@ async fn seeds_references_from_shamkhani_in_002_reach_all_five_articles() {
     assert_eq!(articles.len(), 5, "{articles:?}");
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn document_symbols_outline_headline_paragraphs_and_entities() {
+    let corpus = fixture();
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let a = corpus.uri("a.txt");
+    c.open(&a, 1, A).await;
+    let tree = c
+        .call(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": a}}),
+        )
+        .await;
+    let tree = tree.as_array().unwrap();
+    let outline: Vec<(String, String)> = tree
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outline,
+        [
+            (
+                "وصل علي شمخاني إلى دمشق".to_string(),
+                "headline".to_string()
+            ),
+            (
+                "وقال لشمخاني مسؤول سوري إن سوريا ترحب بالزيارة".into(),
+                "paragraph 1".into()
+            ),
+            ("Ali Shamkhani".into(), "person · 2 mentions".into()),
+            ("Damascus".into(), "place · 1 mention".into()),
+            ("Syria".into(), "country · 1 mention".into()),
+        ]
+    );
+    let shamkhani = &tree[2];
+    let children: Vec<(&str, &Value)> = shamkhani["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), &c["range"]))
+        .collect();
+    assert_eq!(
+        children,
+        [
+            ("علي شمخاني", &range(0, 4, 0, 14)),
+            ("شمخاني", &range(1, 6, 1, 12))
+        ]
+    );
+    assert_eq!(shamkhani["range"], range(0, 4, 1, 12));
+    assert_eq!(shamkhani["selectionRange"], range(0, 4, 0, 14));
+    c.shutdown().await;
+
+    // A client without hierarchical symbols gets the flat form, mentions under their entity.
+    let (mut c, _) = indexed(&corpus, caps_with_progress(), Value::Null).await;
+    c.open(&a, 1, A).await;
+    let flat = c
+        .call(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": a}}),
+        )
+        .await;
+    let flat = flat.as_array().unwrap();
+    assert_eq!(flat.len(), 2 + 4);
+    assert!(flat.iter().all(|s| s["location"]["uri"] == json!(a)));
+    assert_eq!(flat[2]["containerName"], "Ali Shamkhani");
+    c.shutdown().await;
+}
+
+fn caps_with_progress() -> Value {
+    let mut c = caps(false, &["utf-16"], false);
+    c["window"] = json!({"workDoneProgress": true});
+    c
+}
+
+async fn workspace_symbols(c: &mut TestClient, q: &str) -> Vec<(String, String)> {
+    let r = c.call("workspace/symbol", json!({ "query": q })).await;
+    r.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["containerName"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn workspace_symbols_find_entities_by_any_label_or_a_latin_fragment() {
+    let corpus = fixture();
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let want = (
+        "Ali Shamkhani (علي شمخاني)".to_string(),
+        "person · 2 articles".to_string(),
+    );
+    for q in ["shamk", "Shamkhani", "شمخانی", "علي شمخاني"] {
+        let got = workspace_symbols(&mut c, q).await;
+        assert_eq!(got.first(), Some(&want), "{q}: {got:?}");
+    }
+    let r = c.call("workspace/symbol", json!({"query": "shamk"})).await;
+    let loc = &r[0]["location"];
+    assert!(loc["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/.khabar/default.toml"));
+    let line = loc["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let kb = std::fs::read_to_string(corpus.root().join(".khabar/default.toml")).unwrap();
+    assert!(kb.lines().nth(line).unwrap().contains("ali-shamkhani"));
+    assert!(workspace_symbols(&mut c, "qqqqqq").await.is_empty());
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn semantic_tokens_full_delta_and_range() {
+    let corpus = fixture();
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let init_legend = {
+        let mut c2 = TestClient::start();
+        let r = c2
+            .initialize(Some(&corpus.root()), full_caps(), Value::Null)
+            .await;
+        let legend = r["capabilities"]["semanticTokensProvider"]["legend"].clone();
+        c2.shutdown().await;
+        legend
+    };
+    let types: Vec<&str> = init_legend["tokenTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "person",
+            "organization",
+            "place",
+            "country",
+            "source",
+            "event",
+            "other"
+        ]
+    );
+    let a = corpus.uri("a.txt");
+    c.open(&a, 1, A).await;
+    let full = c
+        .call(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": a}}),
+        )
+        .await;
+    // علي شمخاني (person) 0:4, دمشق (place) 0:19, شمخاني 1:6, سوريا (country) 1:27.
+    assert_eq!(
+        full["data"],
+        json!([0, 4, 10, 0, 0, 0, 15, 4, 2, 0, 1, 6, 6, 0, 0, 0, 21, 5, 3, 0])
+    );
+    // Delete "علي " on line 0: one edit, and the edited array equals a fresh full one.
+    c.change(&a, 2, json!([{"range": range(0, 4, 0, 8), "text": ""}]))
+        .await;
+    let delta = c
+        .call(
+            "textDocument/semanticTokens/full/delta",
+            json!({"textDocument": {"uri": a}, "previousResultId": full["resultId"]}),
+        )
+        .await;
+    let edits = delta["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{delta}");
+    let mut data: Vec<Value> = full["data"].as_array().unwrap().clone();
+    let (s, n) = (
+        edits[0]["start"].as_u64().unwrap() as usize,
+        edits[0]["deleteCount"].as_u64().unwrap() as usize,
+    );
+    data.splice(
+        s..s + n,
+        edits[0]["data"].as_array().cloned().unwrap_or_default(),
+    );
+    let fresh = c
+        .call(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": a}}),
+        )
+        .await;
+    assert_eq!(json!(data), fresh["data"]);
+    // An unknown previous id gets full tokens.
+    let again = c
+        .call(
+            "textDocument/semanticTokens/full/delta",
+            json!({"textDocument": {"uri": a}, "previousResultId": "nope"}),
+        )
+        .await;
+    assert_eq!(again["data"], fresh["data"]);
+    let r = c
+        .call(
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": {"uri": a}, "range": range(1, 0, 1, 100)}),
+        )
+        .await;
+    assert_eq!(r["data"], json!([1, 6, 6, 0, 0, 0, 21, 5, 3, 0]));
+    c.shutdown().await;
+}
+
+async fn hints(c: &mut TestClient, uri: &str) -> Value {
+    c.call(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": range(0, 0, 2, 0)}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn inlay_hints_are_off_by_default_and_give_english_labels_when_on() {
+    let corpus = fixture();
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    c.open(&corpus.uri("a.txt"), 1, A).await;
+    assert_eq!(hints(&mut c, &corpus.uri("a.txt")).await, json!([]));
+    c.shutdown().await;
+    let (mut c, _) = indexed(&corpus, full_caps(), json!({"inlayHints": true})).await;
+    c.open(&corpus.uri("a.txt"), 1, A).await;
+    let h = hints(&mut c, &corpus.uri("a.txt")).await;
+    let got: Vec<(String, Value)> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["label"].as_str().unwrap().to_string(),
+                h["position"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Ali Shamkhani".to_string(), pos(0, 14)),
+            ("Damascus".into(), pos(0, 23)),
+            ("Ali Shamkhani".into(), pos(1, 12)),
+            ("Syria".into(), pos(1, 32)),
+        ]
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn workspace_diagnostics_cover_unopened_articles_and_skip_unchanged_ones() {
+    let corpus = fixture();
+    corpus.write("bad.txt", "ok\n\u{0}binary");
+    let mut caps = caps(true, &["utf-16"], false);
+    caps["window"] = json!({"workDoneProgress": true});
+    let (mut c, _) = indexed(&corpus, caps, Value::Null).await;
+    let r = c
+        .call("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await;
+    let items = r["items"].as_array().unwrap();
+    let by_name = |items: &[Value], name: &str| -> Value {
+        items
+            .iter()
+            .find(|i| i["uri"].as_str().unwrap().ends_with(name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(items.len(), 4, "{r}");
+    // c.txt (in a subfolder, never opened) names a source but no date and has no problems
+    // beyond that; bad.txt reports why it is not an article.
+    let c_report = by_name(items, "sub/c.txt");
+    assert_eq!(c_report["kind"], "full");
+    let bad = by_name(items, "bad.txt");
+    let msg = bad["items"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("binary"), "{msg}");
+    assert_eq!(bad["items"][0]["range"]["start"], pos(1, 0));
+    // Asking again with the result ids: unchanged, except an article edited on disk.
+    let previous: Vec<Value> = items
+        .iter()
+        .filter(|i| i["resultId"].is_string())
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    corpus.write("b.txt", "علی شمخانی   گفت\n");
+    let r = c
+        .call(
+            "workspace/diagnostic",
+            json!({ "previousResultIds": previous }),
+        )
+        .await;
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(by_name(items, "a.txt")["kind"], "unchanged");
+    assert_eq!(by_name(items, "sub/c.txt")["kind"], "unchanged");
+    let b = by_name(items, "b.txt");
+    assert_eq!(b["kind"], "full");
+    assert!(
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "spacing"),
+        "{b}"
+    );
+    c.shutdown().await;
+}
+
+/// The "add to the knowledge base" actions at `p` (a cursor or a selection).
+async fn add_actions(c: &mut TestClient, uri: &str, r: Value) -> Vec<Value> {
+    let got = c
+        .call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": r, "context": {"diagnostics": [], "only": ["refactor"]}}),
+        )
+        .await;
+    got.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn add_to_the_knowledge_base_from_a_title_writes_an_entry_that_then_resolves() {
+    let text = "قال رئيس الوزراء السوري حسين عرنوس إن الحكومة ستجتمع\nوأكد عرنوس أن حسين عرنوس سيزور طهران\n";
+    let corpus = Corpus::new(&[
+        ("khabar.toml", "language = \"ar\"\n"),
+        ("a.txt", text),
+        ("b.txt", "التقى حسين عرنوس بالوفد\n"),
+    ]);
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let a = corpus.uri("a.txt");
+    c.open(&a, 1, text).await;
+    c.diagnostics(&a, Some(1)).await;
+    // On the title: the name after it, one word or two, two preferred.
+    let actions = add_actions(&mut c, &a, range(0, 6, 0, 6)).await;
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Add «حسين» to the knowledge base as a person",
+            "Add «حسين عرنوس» to the knowledge base as a person"
+        ]
+    );
+    assert_eq!(actions[1]["isPreferred"], true);
+    assert_eq!(actions[1]["kind"], "refactor.khabar.addToKnowledgeBase");
+    // Quick fixes only: none of these.
+    let only_fixes = c
+        .call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": a}, "range": range(0, 6, 0, 6), "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        )
+        .await;
+    assert!(only_fixes
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["kind"] == "quickfix"));
+    // Run it the way a client does: the action's command through workspace/executeCommand.
+    let cmd = actions[1]["command"].clone();
+    let r = c
+        .call(
+            "workspace/executeCommand",
+            json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+        )
+        .await;
+    assert_eq!(r["id"], "hsin-ernus");
+    let kb = std::fs::read_to_string(corpus.root().join("kb.toml")).unwrap();
+    assert!(kb.contains("labels = { ar = \"حسين عرنوس\" }"), "{kb}");
+    assert!(kb.contains("kind = \"person\""));
+    let config = std::fs::read_to_string(corpus.root().join("khabar.toml")).unwrap();
+    assert_eq!(config, "kb = [\"kb.toml\"]\nlanguage = \"ar\"\n");
+    // The name now resolves, in the open article and (after the re-index) across the corpus;
+    // the title offers nothing more.
+    wait_index(&mut c).await;
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": a}, "position": pos(0, 26)}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.starts_with("**hsin-ernus** · person") || md.contains("حسين عرنوس"),
+        "{md}"
+    );
+    let refs = references(&mut c, &a, pos(0, 26), false).await;
+    let names: Vec<String> = refs.iter().map(|(u, _)| name_of(u, &corpus)).collect();
+    assert_eq!(names, ["a.txt", "a.txt", "b.txt"]);
+    assert!(add_actions(&mut c, &a, range(0, 6, 0, 6)).await.is_empty());
+    // A bad argument is an error, and the server goes on.
+    let bad = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "khabar.addToKnowledgeBase", "arguments": [{"uri": a}]}),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602);
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn seeds_shamk_finds_shamkhani_and_khamis_after_his_title_resolves_already() {
+    let Some(corpus) = seeds_corpus() else { return };
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let got = workspace_symbols(&mut c, "shamk").await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "Ali Shamkhani (علي شمخاني)");
+    assert_eq!(got[0].1, "person · 5 articles");
+    // 001: رئيس الوزراء السوري عماد خميس. The name after the title (past the adjective) is
+    // Imad Khamis, whom the KB knows: a mention, and no "add" action for it.
+    let Some(p001) = seed("001") else { return };
+    let name = p001.file_name().unwrap().to_string_lossy().to_string();
+    let text = std::fs::read_to_string(&p001).unwrap();
+    let uri = corpus.uri(&name);
+    c.open(&uri, 1, &text).await;
+    c.diagnostics(&uri, Some(1)).await;
+    let (line, l) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("رئيس الوزراء السوري عماد خميس"))
+        .expect("001 names the prime minister after his title");
+    let col = l
+        .split("رئيس الوزراء")
+        .next()
+        .unwrap()
+        .encode_utf16()
+        .count() as u32;
+    let actions = add_actions(
+        &mut c,
+        &uri,
+        range(line as u32, col + 1, line as u32, col + 1),
+    )
+    .await;
+    assert!(
+        actions
+            .iter()
+            .all(|a| !a["title"].as_str().unwrap().contains("عماد")),
+        "{actions:?}"
+    );
+    let name_col = l.split("عماد خميس").next().unwrap().encode_utf16().count() as u32;
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(line as u32, name_col + 1)}),
+        )
+        .await;
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**Imad Khamis**"),
+        "{h}"
+    );
+    c.shutdown().await;
+}
