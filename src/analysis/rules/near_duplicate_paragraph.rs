@@ -95,7 +95,13 @@ impl Rule for NearDuplicateParagraph {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let lines = &cx.prep.lines;
         let mut paras: Vec<Para> = Vec::new();
-        let mut index: HashMap<u64, Vec<u32>, FastHash> = HashMap::default();
+        // Posting lists as chains through one vector: `index` holds each pair's latest node and
+        // the list's length, `nodes` each (paragraph, previous node). Most pairs occur once, and
+        // a `Vec` per pair was an allocation per word.
+        let mut index: HashMap<u64, (u32, u32), FastHash> = HashMap::default();
+        let mut nodes: Vec<(u32, u32)> = Vec::new();
+        let mut pairs: HashSet<u64, FastHash> = HashSet::default();
+        let mut shared: HashMap<u32, usize, FastHash> = HashMap::default();
         let mut exacts: HashSet<u64, FastHash> = HashSet::default();
         let mut buf = String::new();
         for (i, line) in lines.iter().enumerate() {
@@ -106,19 +112,23 @@ impl Rule for NearDuplicateParagraph {
             if ws.len() < MIN_WORDS {
                 continue;
             }
-            let pairs: HashSet<u64, FastHash> =
-                ws.windows(2).map(|p| hash(&(&p[0], &p[1]))).collect();
+            pairs.clear();
+            pairs.extend(ws.windows(2).map(|p| hash(&(&p[0], &p[1]))));
             let exact = hash(&ws);
             // An exact repeat is duplicate-line's, and the earlier copy is already indexed.
             if !exacts.insert(exact) {
                 continue;
             }
-            let mut shared: HashMap<u32, usize, FastHash> = HashMap::default();
+            shared.clear();
             for p in &pairs {
-                if let Some(post) = index.get(p) {
-                    if post.len() <= MAX_POSTINGS {
-                        for &q in post {
+                if let Some(&(mut node, len)) = index.get(p) {
+                    if len as usize <= MAX_POSTINGS {
+                        for _ in 0..len {
+                            let Some(&(q, prev)) = nodes.get(node as usize) else {
+                                break;
+                            };
                             *shared.entry(q).or_insert(0) += 1;
+                            node = prev;
                         }
                     }
                 }
@@ -169,7 +179,10 @@ impl Rule for NearDuplicateParagraph {
             }
             let id = paras.len() as u32;
             for p in pairs.iter() {
-                index.entry(*p).or_default().push(id);
+                let at = nodes.len() as u32;
+                let head = index.entry(*p).or_insert((u32::MAX, 0));
+                nodes.push((id, head.0));
+                *head = (at, head.1 + 1);
             }
             paras.push(Para {
                 line: i,
