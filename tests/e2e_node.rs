@@ -45,6 +45,15 @@ fn node_client_session() {
         serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("JSON summary");
     assert_eq!(summary["ok"], true);
     assert_eq!(summary["lastVersion"], 3);
+    assert_eq!(
+        summary["references"],
+        serde_json::json!(["ar-visit.txt", "fa-visit.txt"])
+    );
+    assert!(summary["symbol"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("Ali Shamkhani"));
+    assert_eq!(summary["newEntity"], "**An official** · other");
     assert!(summary["hover"]
         .as_str()
         .unwrap_or("")

@@ -5,10 +5,13 @@
 // Opens an article, waits for pushed diagnostics, hovers a name, asks for code actions at a
 // finding and applies the quick fix to its own copy of the text, sends the edit incrementally,
 // then one more edit, and checks that each new diagnostics set carries the version it answers.
+// Then the corpus: references that reach the other article, a workspace symbol found by a Latin
+// fragment, and a KB file changed on disk (announced as a watched-file change, as VS Code's
+// watcher does) after which a new entity resolves.
 // Prints one JSON summary line; exits non-zero on the first failed expectation.
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -163,6 +166,59 @@ const spacing = diags.diagnostics.find((d) => d.code === "spacing");
 expect(spacing, "the typed double space is reported");
 expect(offset(spacing.range.start) === at - 1 || offset(spacing.range.start) === at, "the spacing finding is where the space was typed");
 summary.lastVersion = diags.version;
+
+// Poll until `check(result)` holds: the index builds in the background.
+async function until(what, ask, check) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = await ask();
+    if (check(r)) return r;
+    expect(Date.now() < deadline, what);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+// References from شمخانی reach the Arabic article, which was never opened.
+const shamkhaniAt = text.indexOf("شمخانی", text.indexOf("\n"));
+const refs = await until(
+  "references reach both articles",
+  () => conn.sendRequest("textDocument/references", {
+    textDocument: { uri },
+    position: position(shamkhaniAt + 2),
+    context: { includeDeclaration: false },
+  }),
+  (r) => new Set((r ?? []).map((l) => l.uri.split("/").pop())).size === 2,
+);
+summary.references = [...new Set(refs.map((l) => l.uri.split("/").pop()))].sort();
+const arUri = pathToFileURL(join(corpus, "ar-visit.txt")).href;
+const arRef = refs.find((l) => l.uri === arUri);
+const arText = readFileSync(join(corpus, "ar-visit.txt"), "utf8");
+const arLines = arText.split("\n");
+expect(arLines[arRef.range.start.line].slice(arRef.range.start.character, arRef.range.end.character) === "علي شمخاني",
+  "the reference into ar-visit.txt covers علي شمخاني");
+
+// A workspace symbol by a Latin fragment.
+const symbols = await conn.sendRequest("workspace/symbol", { query: "shamk" });
+summary.symbol = symbols[0]?.name;
+expect(symbols.length === 1 && symbols[0].name.startsWith("Ali Shamkhani"), "shamk finds Ali Shamkhani");
+
+// A KB change on disk: a new entity, then a hover on its name in the Arabic article.
+appendFileSync(join(corpus, "kb.toml"),
+  '\n[[entity]]\nid = "an-official"\nkind = "other"\nlabels = { ar = "مسؤول", en = "An official" }\n');
+conn.sendNotification("workspace/didChangeWatchedFiles", {
+  changes: [{ uri: pathToFileURL(join(corpus, "kb.toml")).href, type: 2 }],
+});
+conn.sendNotification("textDocument/didOpen", { textDocument: { uri: arUri, languageId: "plaintext", version: 1, text: arText } });
+const officialAt = arLines.findIndex((l) => l.includes("مسؤول"));
+const hoverNew = await until(
+  "the new KB entity resolves after the watched change",
+  () => conn.sendRequest("textDocument/hover", {
+    textDocument: { uri: arUri },
+    position: { line: officialAt, character: arLines[officialAt].indexOf("مسؤول") + 1 },
+  }),
+  (h) => (h?.contents?.value ?? "").includes("An official"),
+);
+summary.newEntity = hoverNew.contents.value.split("\n")[0];
 
 await conn.sendRequest("shutdown");
 conn.sendNotification("exit");
