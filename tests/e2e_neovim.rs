@@ -66,4 +66,13 @@ fn neovim_plugin_session() {
     assert_eq!(v["ok"], true, "{v}");
     assert!(v["hover"].as_str().unwrap_or("").contains("Ali Shamkhani"));
     assert!(v["fix"].as_str().unwrap_or("").contains("جام جم"));
+    assert_eq!(
+        v["references"],
+        serde_json::json!(["ar-visit.txt", "fa-visit.txt"])
+    );
+    assert!(v["symbol"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("Ali Shamkhani"));
+    assert_eq!(v["new_entity"], "**An official** · other");
 }

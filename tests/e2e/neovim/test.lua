@@ -2,7 +2,10 @@
 --
 -- env: KHABAR_BIN (the server binary), KHABAR_CORPUS (a copy of tests/fixtures/e2e).
 -- Opens an article, waits for diagnostics, hovers a name, applies a quick fix through the
--- client's own workspace-edit path, edits the buffer and waits for fresh diagnostics.
+-- client's own workspace-edit path, edits the buffer and waits for fresh diagnostics. Then the
+-- corpus: references that reach the other article, a workspace symbol by a Latin fragment, and
+-- a KB saved in Neovim (the plugin tells the server, as a watcher would) after which a new
+-- entity resolves in the other article.
 -- Prints one JSON line; exits with :cquit on failure.
 
 local results = {}
@@ -119,6 +122,70 @@ expect(at ~= nil, 'the edit target is in the buffer')
 vim.api.nvim_buf_set_text(bufnr, r2, at - 1, r2, at - 1, { '  ' })
 expect(vim.wait(10000, function() return find_diag('spacing') ~= nil end, 50), 'the typed double space is reported')
 results.last_diagnostics = #vim.diagnostic.get(bufnr)
+
+-- References from شمخانی reach ar-visit.txt, which is not open (the index builds in the
+-- background, so ask until it answers for both).
+vim.api.nvim_win_set_cursor(0, { row, col + 2 })
+local ref_params = vim.lsp.util.make_position_params(0, client().offset_encoding)
+ref_params.context = { includeDeclaration = false }
+local files = {}
+local function ask_references()
+  files = {}
+  local rs = vim.lsp.buf_request_sync(bufnr, 'textDocument/references', ref_params, 5000) or {}
+  for _, r in pairs(rs) do
+    for _, loc in ipairs(r.result or {}) do
+      files[vim.fn.fnamemodify(vim.uri_to_fname(loc.uri), ':t')] = true
+    end
+  end
+  return files['ar-visit.txt'] and files['fa-visit.txt']
+end
+expect(vim.wait(10000, ask_references, 100), 'references reach both articles')
+results.references = vim.tbl_keys(files)
+table.sort(results.references)
+
+local syms = vim.lsp.buf_request_sync(bufnr, 'workspace/symbol', { query = 'shamk' }, 5000) or {}
+for _, r in pairs(syms) do
+  for _, s in ipairs(r.result or {}) do
+    results.symbol = results.symbol or s.name
+  end
+end
+expect(results.symbol and results.symbol:find('Ali Shamkhani', 1, true), 'shamk finds Ali Shamkhani')
+
+-- Edit the KB in Neovim and save it; then hover the new entity's name in the Arabic article.
+vim.cmd('edit ' .. vim.fn.fnameescape(corpus .. '/kb.toml'))
+local kb = vim.api.nvim_get_current_buf()
+vim.api.nvim_buf_set_lines(kb, -1, -1, false, {
+  '', '[[entity]]', 'id = "an-official"', 'kind = "other"', 'labels = { ar = "مسؤول", en = "An official" }',
+})
+vim.cmd('write')
+vim.cmd('edit ' .. vim.fn.fnameescape(corpus .. '/ar-visit.txt'))
+local ar = vim.api.nvim_get_current_buf()
+expect(vim.wait(10000, function() return #vim.lsp.buf_get_clients(ar) > 0 end, 50), 'the Arabic article attaches')
+local ar_lines = vim.api.nvim_buf_get_lines(ar, 0, -1, false)
+local arow, acol
+for i, l in ipairs(ar_lines) do
+  local s = l:find('مسؤول', 1, true)
+  if s then
+    arow, acol = i, s - 1
+    break
+  end
+end
+expect(arow ~= nil, 'the new name is in the Arabic article')
+vim.api.nvim_win_set_cursor(0, { arow, acol + 2 })
+local new_params = vim.lsp.util.make_position_params(0, client().offset_encoding)
+local function hover_new()
+  local rs = vim.lsp.buf_request_sync(ar, 'textDocument/hover', new_params, 5000) or {}
+  for _, r in pairs(rs) do
+    local c = r.result and r.result.contents
+    local t = c and (type(c) == 'string' and c or c.value) or ''
+    if t:find('An official', 1, true) then
+      results.new_entity = vim.split(t, '\n')[1]
+      return true
+    end
+  end
+  return false
+end
+expect(vim.wait(10000, hover_new, 100), 'the entity added to the saved KB resolves')
 
 vim.lsp.stop_client(client().id)
 finish(true, nil)

@@ -96,9 +96,39 @@ function M.restart()
   end, 200)
 end
 
+--- Whether this Neovim watches files for servers itself (0.9 and later register
+--- workspace/didChangeWatchedFiles dynamically); older ones get the plugin's write hook.
+local function client_watches()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  local w = caps.workspace and caps.workspace.didChangeWatchedFiles
+  return w ~= nil and w.dynamicRegistration == true
+end
+
+--- Tells the server of the corpus holding `path` that the file changed on disk, as a file
+--- watcher would: a knowledge base or khabar.toml saved in Neovim takes effect at once.
+function M.notify_changed(path)
+  local root = M.find_root(vim.fn.fnamemodify(path, ':p:h'))
+  local id = root and clients[root]
+  local client = id and vim.lsp.get_client_by_id(id)
+  if client then
+    client.notify('workspace/didChangeWatchedFiles', {
+      changes = { { uri = vim.uri_from_fname(vim.fn.fnamemodify(path, ':p')), type = 2 } },
+    })
+  end
+end
+
 function M.setup(opts)
   M.config = vim.tbl_deep_extend('force', M.config, opts or {})
   local group = vim.api.nvim_create_augroup('khabar', { clear = true })
+  if not client_watches() then
+    vim.api.nvim_create_autocmd('BufWritePost', {
+      group = group,
+      pattern = { '*.toml', '*.txt' },
+      callback = function(args)
+        M.notify_changed(args.file)
+      end,
+    })
+  end
   vim.api.nvim_create_autocmd('FileType', {
     group = group,
     pattern = M.config.filetypes,
