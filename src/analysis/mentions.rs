@@ -198,6 +198,12 @@ impl Matcher {
     /// Every mention in a folded article. `lang_at` gives the language of the paragraph holding
     /// an original code-point offset.
     pub fn find(&self, norm: &Normalized, lang_at: &dyn Fn(usize) -> Lang) -> Vec<Mention> {
+        self.find_folded(norm, &|b| lang_at(norm.to_orig(b)))
+    }
+
+    /// [`Self::find`] with `lang_at` given a byte offset of the folded text instead: a caller
+    /// that splits the folded text into lines needs no code-point offsets.
+    pub fn find_folded(&self, norm: &Normalized, lang_at: &dyn Fn(usize) -> Lang) -> Vec<Mention> {
         let Some(ac) = self.ac.get_or_init(|| build_automaton(&self.patterns)) else {
             return Vec::new();
         };
@@ -227,7 +233,7 @@ impl Matcher {
                     if !persian_ok && !arabic_ok {
                         continue;
                     }
-                    if lang_at(norm.to_orig(s)) == Lang::Persian {
+                    if lang_at(s) == Lang::Persian {
                         if persian_ok {
                             Attachment::Glued
                         } else {

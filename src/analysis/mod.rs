@@ -100,6 +100,27 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// The lines of `text` as [`text::lines`] splits them (`\n`, `\r\n`, `\r`), contents only,
+/// without counting code points.
+fn orig_lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if i < start {
+            continue; // the \n of a \r\n pair
+        }
+        out.push(&text[start..i]);
+        start = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
+    }
+    out.push(&text[start..]);
+    out
+}
+
 /// Everything known about one article.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
@@ -132,21 +153,28 @@ impl Engine {
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         // Only mentions with something glued before them need their paragraph's language, so
         // languages are worked out per line on demand rather than for the whole article, and the
-        // lines themselves are only split out when the first language is asked for.
+        // lines themselves are only split out when the first language is asked for: as byte
+        // ranges (folded line starts by `memchr`, original lines by their breaks), since
+        // counting code points per line was a tenth of this function.
         let norm = normalize::normalize(text);
         let split = std::cell::OnceCell::new();
         let split = || {
             split.get_or_init(|| {
-                let lines: Vec<Line<'_>> = text::lines(text).collect();
                 let folded: Vec<&str> = norm.text.split('\n').collect();
-                (lines, folded)
+                let mut starts = Vec::with_capacity(folded.len());
+                let mut at = 0;
+                for f in &folded {
+                    starts.push(at);
+                    at += f.len() + 1;
+                }
+                (orig_lines(text), folded, starts)
             })
         };
         let cache: std::cell::RefCell<Vec<Option<Lang>>> = std::cell::RefCell::new(Vec::new());
         let all: std::cell::OnceCell<Vec<Lang>> = std::cell::OnceCell::new();
-        let lang_at = |offset: usize| -> Lang {
-            let (lines, folded) = split();
-            let i = match lines.binary_search_by(|l| l.start.cmp(&offset)) {
+        let lang_at = |b: usize| -> Lang {
+            let (lines, folded, starts) = split();
+            let i = match starts.binary_search(&b) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
             };
@@ -156,13 +184,13 @@ impl Engine {
             let Some(line) = lines.get(i) else {
                 return Lang::Other;
             };
-            let ev = script::evidence_folded(line.text, folded.get(i).copied().unwrap_or(""));
+            let ev = script::evidence_folded(line, folded.get(i).copied().unwrap_or(""));
             let lang = ev.decide().unwrap_or_else(|| {
                 let langs = all.get_or_init(|| {
                     let evs = lines
                         .iter()
                         .zip(folded.iter().chain(std::iter::repeat(&"")))
-                        .map(|(l, f)| script::evidence_folded(l.text, f))
+                        .map(|(l, f)| script::evidence_folded(l, f))
                         .collect();
                     script::decide_all(evs, self.config.language.lang())
                 });
@@ -177,7 +205,7 @@ impl Engine {
             }
             lang
         };
-        self.matcher.find(&norm, &lang_at)
+        self.matcher.find_folded(&norm, &lang_at)
     }
 
     /// Mentions and every enabled rule's findings, sorted by position.
@@ -195,6 +223,26 @@ impl Engine {
             langs: p.langs,
             mentions,
             diagnostics,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn orig_lines_split_like_text_lines() {
+        for t in [
+            "",
+            "\n",
+            "\r",
+            "\r\n",
+            "a",
+            "a\r\nb\rc\nd",
+            "a\r\r\nb\n\n",
+            "سلام\r\nخبر\r",
+        ] {
+            let want: Vec<&str> = super::text::lines(t).map(|l| l.text).collect();
+            assert_eq!(super::orig_lines(t), want, "{t:?}");
         }
     }
 }

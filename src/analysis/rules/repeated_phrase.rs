@@ -298,9 +298,9 @@ impl<'a> Words<'a> {
         let at = self.keys.len();
         key_push(word, &mut self.keys);
         // Letters are answered without the Unicode table `is_numeric` searches.
-        let number = word
-            .chars()
-            .all(|c| !matches!(c, 'a'..='z' | 'A'..='Z' | '\u{0621}'..='\u{064a}') && c.is_numeric());
+        let number = word.chars().all(|c| {
+            !matches!(c, 'a'..='z' | 'A'..='Z' | '\u{0621}'..='\u{064a}') && c.is_numeric()
+        });
         let mut h = crate::analysis::script::Fnv::default();
         std::hash::Hasher::write(&mut h, &self.keys.as_bytes()[at..]);
         self.list.push(Word {
@@ -376,6 +376,10 @@ impl Rule for RepeatedPhrase {
                 }
                 // The longest run starting at i that is written twice in a row.
                 let found = (1..=MAX_RUN.min((list.len() - i) / 2)).rev().find(|&k| {
+                    // The first pair decides nearly every k: compare hashes before anything.
+                    if list[i].hash != list[i + k].hash {
+                        return false;
+                    }
                     (0..k).all(|t| {
                         let (a, b) = (i + t, i + k + t);
                         list[a].hash == list[b].hash
