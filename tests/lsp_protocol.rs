@@ -91,7 +91,7 @@ async fn lifecycle_and_negotiated_encodings() {
     let provider = &r["capabilities"]["diagnosticProvider"];
     assert_eq!(provider["identifier"], "khabar");
     assert_eq!(provider["interFileDependencies"], false);
-    assert_eq!(provider["workspaceDiagnostics"], false);
+    assert_eq!(provider["workspaceDiagnostics"], true);
     c.shutdown().await;
 }
 

@@ -169,6 +169,8 @@ pub struct Index {
     by_entity: HashMap<u32, BTreeSet<u32>>,
     spellings: Vec<Box<str>>,
     spelling_ids: HashMap<Box<str>, u32>,
+    /// Per-entity tallies for [`Index::stats`], dropped whenever an article changes.
+    tallies: std::cell::RefCell<HashMap<u32, Tally>>,
 }
 
 impl Index {
@@ -182,6 +184,7 @@ impl Index {
             by_entity: HashMap::new(),
             spellings: Vec::new(),
             spelling_ids: HashMap::new(),
+            tallies: Default::default(),
         }
     }
 
@@ -232,6 +235,7 @@ impl Index {
     /// Sets the entry of `path`, replacing what was there.
     pub fn insert(&mut self, path: PathBuf, entry: Entry) {
         self.remove(&path);
+        self.tallies.get_mut().clear();
         let hits: Vec<Hit> = entry
             .hits
             .into_iter()
@@ -268,6 +272,7 @@ impl Index {
         let Some(slot) = self.by_path.remove(path) else {
             return;
         };
+        self.tallies.get_mut().clear();
         let Some(old) = self.articles.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
@@ -314,6 +319,9 @@ impl Index {
     /// The corpus view of `entity`; `with` holds at most `top` entities. `current` is an
     /// article whose fresh mentions (entity, spelling) stand in for what the index holds of it:
     /// the buffer being hovered may have changed since it was indexed.
+    ///
+    /// The tally over the whole index is cached per entity until the index next changes, so
+    /// hovering a name that thousands of articles mention costs a lookup, not a scan.
     pub fn stats(
         &self,
         entity: usize,
@@ -321,53 +329,87 @@ impl Index {
         current: Option<(&Path, &[(usize, &str)])>,
     ) -> Stats {
         let e = to_u32(entity);
-        let articles: Vec<&Article> = self
-            .naming(e)
-            .filter(|a| current.is_none_or(|(p, _)| a.path != p))
-            .collect();
-        let mut spellings: HashMap<&str, usize> = HashMap::new();
-        let mut with: HashMap<u32, usize> = HashMap::new();
-        let mut mentions = 0;
-        let mut count = articles.len();
-        for a in &articles {
-            for h in a.hits.iter().filter(|h| h.entity == e) {
-                mentions += 1;
-                *spellings.entry(self.spelling(h.spelling)).or_default() += 1;
+        let mut t = self.tally(e);
+        if let Some((path, fresh)) = current {
+            if let Some(old) = self.article(path).filter(|a| a.entities.contains(&e)) {
+                let hits = old
+                    .hits
+                    .iter()
+                    .map(|h| (h.entity, self.spelling(h.spelling)));
+                t.count(e, hits, &old.entities, false);
             }
-            for &o in a.entities.iter().filter(|&&o| o != e) {
-                *with.entry(o).or_default() += 1;
-            }
-        }
-        if let Some((_, hits)) = current.filter(|(_, h)| h.iter().any(|&(x, _)| x == entity)) {
-            count += 1;
-            let mut others: Vec<u32> = Vec::new();
-            for &(x, sp) in hits {
-                if x == entity {
-                    mentions += 1;
-                    *spellings.entry(sp).or_default() += 1;
-                } else {
-                    others.push(to_u32(x));
-                }
-            }
+            let mut others: Vec<u32> = fresh.iter().map(|&(x, _)| to_u32(x)).collect();
             others.sort_unstable();
             others.dedup();
-            for o in others {
-                *with.entry(o).or_default() += 1;
+            if others.contains(&e) {
+                let hits = fresh.iter().map(|&(x, sp)| (to_u32(x), sp));
+                t.count(e, hits, &others, true);
             }
         }
-        let mut spellings: Vec<(String, usize)> = spellings
-            .into_iter()
-            .map(|(sp, n)| (sp.to_string(), n))
-            .collect();
+        let mut spellings: Vec<(String, usize)> =
+            t.spellings.into_iter().filter(|&(_, n)| n > 0).collect();
         spellings.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let mut with: Vec<(u32, usize)> = with.into_iter().collect();
+        let mut with: Vec<(u32, usize)> = t.with.into_iter().filter(|&(_, n)| n > 0).collect();
         with.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         with.truncate(top);
         Stats {
-            mentions,
-            articles: count,
+            mentions: t.mentions,
+            articles: t.articles,
             spellings,
             with,
+        }
+    }
+
+    /// The tally of `e` over every indexed article, from the cache or computed now.
+    fn tally(&self, e: u32) -> Tally {
+        if let Some(t) = self.tallies.borrow().get(&e) {
+            return t.clone();
+        }
+        let mut t = Tally::default();
+        for a in self.naming(e) {
+            let hits = a.hits.iter().map(|h| (h.entity, self.spelling(h.spelling)));
+            t.count(e, hits, &a.entities, true);
+        }
+        self.tallies.borrow_mut().insert(e, t.clone());
+        t
+    }
+}
+
+/// Counts toward one entity's [`Stats`], before sorting.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    mentions: usize,
+    articles: usize,
+    spellings: HashMap<String, usize>,
+    with: HashMap<u32, usize>,
+}
+
+impl Tally {
+    /// Adds (or, with `add` false, takes away) one article naming `e`: its hits and the
+    /// distinct entities it names.
+    fn count<'s>(
+        &mut self,
+        e: u32,
+        hits: impl Iterator<Item = (u32, &'s str)>,
+        entities: &[u32],
+        add: bool,
+    ) {
+        let step = |n: &mut usize| {
+            *n = if add { *n + 1 } else { n.saturating_sub(1) };
+        };
+        step(&mut self.articles);
+        for (_, sp) in hits.filter(|&(x, _)| x == e) {
+            step(&mut self.mentions);
+            match self.spellings.get_mut(sp) {
+                Some(n) => step(n),
+                None if add => {
+                    self.spellings.insert(sp.to_string(), 1);
+                }
+                None => {}
+            }
+        }
+        for &o in entities.iter().filter(|&&o| o != e) {
+            step(self.with.entry(o).or_default());
         }
     }
 }
