@@ -120,6 +120,64 @@ fn is_identity(c: char) -> bool {
     }
 }
 
+/// Characters below U+0800 that fold to exactly one other character (ة → ه, أ → ا, ی → ي,
+/// ک → ك, digits, capitals), as that character's code point (0: none). They need no anchor
+/// and no general [`fold_char`] dispatch; `subst_table_agrees_with_fold_char` checks the table.
+static SUBST: [u16; 0x800] = {
+    let mut t = [0u16; 0x800];
+    let mut c = b'A';
+    while c <= b'Z' {
+        t[c as usize] = (c + 32) as u16;
+        c += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[0x0660 + d] = 0x30 + d as u16;
+        t[0x06f0 + d] = 0x30 + d as u16;
+        d += 1;
+    }
+    t[0x0622] = 0x0627; // آ
+    t[0x0623] = 0x0627; // أ
+    t[0x0625] = 0x0627; // إ
+    t[0x0671] = 0x0627; // ٱ
+    t[0x0672] = 0x0627;
+    t[0x0673] = 0x0627;
+    t[0x06cc] = 0x064a; // ی
+    t[0x0649] = 0x064a; // ى
+    t[0x06d0] = 0x064a; // ې
+    t[0x06a9] = 0x0643; // ک
+    t[0x0629] = 0x0647; // ة
+    t[0x06c0] = 0x0647; // ۀ
+    t[0x06d5] = 0x0647; // ە
+    t[0x06be] = 0x0647; // ھ
+    t
+};
+
+/// The one-character fold of the character at byte `p`, with its length, when it is in
+/// [`SUBST`] and no combining mark follows that could compose with the result.
+#[inline(always)]
+fn subst_at(bytes: &[u8], p: usize) -> Option<(char, usize)> {
+    let b = bytes[p];
+    let (cp, len) = if b < 0x80 {
+        (usize::from(b), 1)
+    } else if (0xc2..0xe0).contains(&b) && p + 1 < bytes.len() {
+        (
+            (usize::from(b & 0x1f) << 6) | usize::from(bytes[p + 1] & 0x3f),
+            2,
+        )
+    } else {
+        return None;
+    };
+    let r = SUBST[cp];
+    if r == 0
+        || (bytes.get(p + len) == Some(&0xd9)
+            && matches!(bytes.get(p + len + 1), Some(0x93..=0x95)))
+    {
+        return None;
+    }
+    char::from_u32(u32::from(r)).map(|k| (k, len))
+}
+
 /// Decodes the character at byte `p` of `text` (a char boundary), with its length.
 #[inline(always)]
 fn char_at(text: &str, bytes: &[u8], p: usize) -> (char, usize) {
@@ -221,6 +279,19 @@ pub fn normalize(text: &str) -> Normalized {
             if p >= n {
                 break;
             }
+        }
+        // One letter for another: the map needs nothing.
+        if let Some((k, len)) = subst_at(bytes, p) {
+            if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
+                last_anchor = out.len();
+                anchors.push((last_anchor as u32, idx as u32));
+            }
+            out.push(k);
+            last_space = false;
+            dirty = false;
+            idx += 1;
+            p += len;
+            continue;
         }
         // One character that changes (or ends a stretch that reached RUN_BYTES).
         let (c, len) = char_at(text, bytes, p);
@@ -336,6 +407,12 @@ pub fn fold_push(word: &str, out: &mut String) {
             if p >= n {
                 break;
             }
+        }
+        if let Some((k, len)) = subst_at(bytes, p) {
+            out.push(k);
+            last_space = false;
+            p += len;
+            continue;
         }
         let mut chars = word[p..].chars();
         let Some(c) = chars.next() else {
@@ -593,6 +670,24 @@ mod tests {
                 if n.text.is_char_boundary(b) {
                     proptest::prop_assert_eq!(n.to_orig(b), o, "byte {}", b);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn subst_table_agrees_with_fold_char() {
+        for cp in 0..0x800u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let r = SUBST[cp as usize];
+            if r == 0 {
+                continue;
+            }
+            assert!(!is_identity(c), "{c:?}");
+            match fold_char(c) {
+                Fold::Keep(k) => assert_eq!(u32::from(k), u32::from(r), "{c:?}"),
+                _ => panic!("{c:?} does not fold to one character"),
             }
         }
     }

@@ -320,12 +320,15 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
             ev.persian += 3;
         }
     }
-    // ة (D8 A9) and ى (D9 89). A branch-free count over byte pairs: memmem finds no rare byte
-    // in these needles to skip ahead by, in Arabic text.
-    ev.arabic += 3 * ob
-        .windows(2)
-        .map(|w| u32::from((w[0] == 0xd8 && w[1] == 0xa9) | (w[0] == 0xd9 && w[1] == 0x89)))
-        .sum::<u32>();
+    // ة (D8 A9) and ى (D9 89), found by their second bytes: A9 and 89 continue few other
+    // letters, while D8 and D9 (what memmem would look for) start most of them.
+    for i in memchr::memchr2_iter(0xa9, 0x89, ob) {
+        if i > 0 && (ob[i - 1], ob[i]) == (0xd8, 0xa9)
+            || i > 0 && (ob[i - 1], ob[i]) == (0xd9, 0x89)
+        {
+            ev.arabic += 3;
+        }
+    }
     let fb = folded.as_bytes();
     let n = fb.len();
     let letter_at = |i: usize| -> bool {
@@ -342,11 +345,13 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
         }
         let start = i;
         let mut letters = 0u32;
+        let mut zwnj = false;
         loop {
             if i < n && letter_at(i) {
                 letters += 1;
                 i += 2;
             } else if fb[i..].starts_with("\u{200c}".as_bytes()) {
+                zwnj = true;
                 i += 3;
             } else {
                 break;
@@ -358,7 +363,7 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
             Some(true) => ev.persian += 2,
             Some(false) => ev.arabic += 2,
             None if word.len() > 6 && word.starts_with("ال") => ev.arabic += 1,
-            None if word.contains('\u{200c}')
+            None if zwnj
                 && (word.starts_with("مي\u{200c}")
                     || word.ends_with("\u{200c}ها")
                     || word.ends_with("\u{200c}هاي")) =>

@@ -72,39 +72,50 @@ impl System {
 struct Number {
     start: usize,
     end: usize,
-    text: String,
+    /// Byte range of the number in the article.
+    bytes: (usize, usize),
     systems: Vec<System>,
 }
 
-fn numbers(text: &str) -> Vec<Number> {
-    let chars: Vec<char> = text.chars().collect();
+/// Every number of `text`, in one pass over its characters (no `Vec<char>` of the article),
+/// adding each digit to `counts` by system: every digit belongs to exactly one number.
+fn numbers(text: &str, counts: &mut [usize; 3]) -> Vec<Number> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if System::of(chars[i]).is_none() {
-            i += 1;
+    let mut it = text.char_indices().peekable();
+    // Code-point index of the next character `it` yields.
+    let mut idx = 0;
+    while let Some((b, c)) = it.next() {
+        idx += 1;
+        let Some(first) = System::of(c) else {
             continue;
-        }
-        let start = i;
-        let mut systems = Vec::new();
-        while i < chars.len() {
-            if let Some(s) = System::of(chars[i]) {
+        };
+        let start = idx - 1;
+        counts[first as usize] += 1;
+        let mut systems = vec![first];
+        let mut end_b = b + c.len_utf8();
+        while let Some(&(b2, c2)) = it.peek() {
+            if let Some(s) = System::of(c2) {
                 if !systems.contains(&s) {
                     systems.push(s);
                 }
-                i += 1;
-            } else if matches!(chars[i], ',' | '.' | ':' | '/' | '٫' | '٬' | '،')
-                && chars.get(i + 1).copied().and_then(System::of).is_some()
-            {
-                i += 1;
+                counts[s as usize] += 1;
+            } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
+                let mut ahead = it.clone();
+                ahead.next();
+                ahead.next().and_then(|(_, c3)| System::of(c3)).is_some()
+            } {
+                // A separator with a digit after it: the digit is taken next time round.
             } else {
                 break;
             }
+            it.next();
+            idx += 1;
+            end_b = b2 + c2.len_utf8();
         }
         out.push(Number {
             start,
-            end: i,
-            text: chars[start..i].iter().collect(),
+            end: idx,
+            bytes: (b, end_b),
             systems,
         });
     }
@@ -117,21 +128,19 @@ impl Rule for MixedDigits {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let nums = numbers(cx.prep.text);
-        // Count digits per system over the article to know which one it mostly uses.
+        // Digits per system over the article, to know which one it mostly uses.
         let mut counts = [0usize; 3];
-        for c in cx.prep.text.chars() {
-            if let Some(s) = System::of(c) {
-                counts[s as usize] += 1;
-            }
-        }
+        let nums = numbers(cx.prep.text, &mut counts);
         let majority = [System::Western, System::ArabicIndic, System::Persian]
             .into_iter()
             .max_by_key(|s| (counts[*s as usize], std::cmp::Reverse(*s as usize)))
             .unwrap_or(System::Western);
         for n in nums.iter().filter(|n| n.systems.len() > 1) {
             let names: Vec<&str> = n.systems.iter().map(|s| s.name()).collect();
-            let fixed: String = n.text.chars().map(|c| majority.convert(c)).collect();
+            let fixed: String = cx.prep.text[n.bytes.0..n.bytes.1]
+                .chars()
+                .map(|c| majority.convert(c))
+                .collect();
             out.push(
                 Diagnostic::new(
                     META.id,

@@ -311,16 +311,28 @@ struct Finding {
 /// Lazily built lookups for the final-ی decision.
 struct Lexicon {
     kb: Option<HashSet<String>>,
-    yeh: HashSet<String>,
-    maqsura: HashSet<String>,
+    yeh: &'static HashSet<String>,
+    maqsura: &'static HashSet<String>,
+}
+
+/// The keyed word lists, built once (per article, they were most of this rule's cost).
+fn word_lists() -> &'static (HashSet<String>, HashSet<String>) {
+    static L: std::sync::OnceLock<(HashSet<String>, HashSet<String>)> = std::sync::OnceLock::new();
+    L.get_or_init(|| {
+        (
+            YEH_WORDS.iter().map(|w| spell_key(w)).collect(),
+            ALEF_MAQSURA_WORDS.iter().map(|w| spell_key(w)).collect(),
+        )
+    })
 }
 
 impl Lexicon {
     fn new() -> Self {
+        let (yeh, maqsura) = word_lists();
         Lexicon {
             kb: None,
-            yeh: YEH_WORDS.iter().map(|w| spell_key(w)).collect(),
-            maqsura: ALEF_MAQSURA_WORDS.iter().map(|w| spell_key(w)).collect(),
+            yeh,
+            maqsura,
         }
     }
 
@@ -334,7 +346,7 @@ impl Lexicon {
                 .iter()
                 .any(|v| kb.contains(v) || (!in_name && lexicon.contains(v)))
         };
-        match (known('ي', &self.yeh), known('ى', &self.maqsura)) {
+        match (known('ي', self.yeh), known('ى', self.maqsura)) {
             (true, false) => Some('ي'),
             (false, true) => Some('ى'),
             _ => None,
