@@ -2,7 +2,6 @@
 
 use super::{open, report_error, stdout, CorpusArgs, ListFormat, Outcome};
 use crate::analysis::mentions::Mention;
-use crate::analysis::text::{CharCursor, LineIndex};
 use crate::workspace::files::read_article;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -59,21 +58,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 let mentions = engine.mentions(&text);
                 let mut buf = Vec::new();
                 if !stats_only && !mentions.is_empty() {
-                    let li = LineIndex::new(&text);
-                    let mut cursor = CharCursor::new(&text);
+                    let mut walk = Walk::new(&text);
                     let mut first = true;
                     for m in &mentions {
                         // Writing into a Vec cannot fail.
-                        let _ = write_mention(
-                            &mut buf,
-                            format,
-                            &rel,
-                            &mut cursor,
-                            &li,
-                            m,
-                            kb,
-                            &mut first,
-                        );
+                        let _ = write_mention(&mut buf, format, &rel, &mut walk, m, kb, &mut first);
                     }
                 }
                 let entities: Vec<usize> = mentions.iter().map(|m| m.entity).collect();
@@ -169,20 +158,74 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Walks an article forward from one mention to the next (they come in order), counting code
+/// points and line breaks as it goes: one pass over the text up to its last mention, where a
+/// [`crate::analysis::text::LineIndex`] and a [`crate::analysis::text::CharCursor`] each passed
+/// over all of it. Line breaks are LSP's (`\n`, `\r\n`, `\r`), as `LineIndex` counts them; an offset behind the walk restarts it.
+struct Walk<'a> {
+    text: &'a str,
+    byte: usize,
+    chr: usize,
+    /// 0-based line of `chr`, and the code-point offset where that line starts.
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn new(text: &'a str) -> Self {
+        Walk {
+            text,
+            byte: 0,
+            chr: 0,
+            line: 0,
+            line_start: 0,
+        }
+    }
+
+    /// Moves to code-point offset `to` (clamped to the end) and returns its byte offset.
+    fn to(&mut self, to: usize) -> usize {
+        if to < self.chr {
+            *self = Walk::new(self.text);
+        }
+        let bytes = self.text.as_bytes();
+        while self.chr < to && self.byte < bytes.len() {
+            let b = bytes[self.byte];
+            self.byte += match b {
+                0x00..=0x7f => 1,
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            self.chr += 1;
+            // A line starts after \n, and after a \r that no \n follows.
+            if b == b'\n' || (b == b'\r' && bytes.get(self.byte) != Some(&b'\n')) {
+                self.line += 1;
+                self.line_start = self.chr;
+            }
+        }
+        self.byte.min(bytes.len())
+    }
+
+    /// 0-based line and code-point column of `offset`, and the text from there to `end`.
+    fn mention(&mut self, offset: usize, end: usize) -> (usize, usize, &'a str) {
+        let b0 = self.to(offset);
+        let (line, col) = (self.line, self.chr - self.line_start);
+        let b1 = self.to(end.max(offset));
+        (line, col, &self.text[b0..b1])
+    }
+}
+
 fn write_mention(
     out: &mut impl Write,
     format: ListFormat,
     rel: &str,
-    cursor: &mut CharCursor<'_>,
-    li: &LineIndex,
+    walk: &mut Walk<'_>,
     m: &Mention,
     kb: &crate::analysis::kb::Kb,
     first: &mut bool,
 ) -> std::io::Result<()> {
-    let (line, col) = li.line_col(m.start);
+    let (line, col, surface) = walk.mention(m.start, m.end);
     let ent = kb.entity(m.entity);
-    let surface = cursor.slice(m.start, m.end);
     match format {
         ListFormat::Json => {
             if !*first {
