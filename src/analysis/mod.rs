@@ -34,6 +34,8 @@ pub struct Engine {
     pub kb: Kb,
     pub matcher: Matcher,
     pub config: Config,
+    /// Rule look-ups derived from `kb` (built lazily, shared by every article).
+    derived: rules::Derived,
 }
 
 /// An article's text split into lines, with the language of each and its folded form: what
@@ -136,6 +138,7 @@ impl Engine {
             kb,
             matcher,
             config,
+            derived: rules::Derived::default(),
         }
     }
 
@@ -217,6 +220,7 @@ impl Engine {
             mentions: &mentions,
             kb: &self.kb,
             config: &self.config,
+            derived: &self.derived,
         };
         let diagnostics = rules::run_all(&cx);
         Analysis {

@@ -33,6 +33,35 @@ pub struct Context<'a> {
     pub mentions: &'a [Mention],
     pub kb: &'a Kb,
     pub config: &'a Config,
+    /// What rules derive from `kb` once per engine instead of once per article.
+    pub derived: &'a Derived,
+}
+
+/// Lists rules derive from the knowledge base, built on first use and kept by the
+/// [`crate::analysis::Engine`] for every article after: folding every KB source for each
+/// article was a fifth of `unknown-source`. Always used with the KB the engine was built with.
+#[derive(Clone, Debug, Default)]
+pub struct Derived {
+    /// Every surface form of every KB source: (surface, words in its folded form, folded
+    /// form as characters for the edit distance).
+    source_forms: std::sync::OnceLock<Vec<(String, usize, Vec<char>)>>,
+}
+
+impl Derived {
+    pub fn source_forms(&self, kb: &Kb) -> &[(String, usize, Vec<char>)] {
+        self.source_forms.get_or_init(|| {
+            kb.entities
+                .iter()
+                .filter(|e| e.kind == super::kb::Kind::Source)
+                .flat_map(|e| e.surfaces().map(|(s, _)| s))
+                .map(|s| {
+                    let f = super::normalize::fold(s);
+                    let n_words = f.split(' ').count();
+                    (s.to_string(), n_words, f.chars().collect())
+                })
+                .collect()
+        })
+    }
 }
 
 /// A rule's fixed description.
@@ -187,6 +216,7 @@ pub(crate) mod testing {
             mentions: &mentions,
             kb: &engine.kb,
             config: &engine.config,
+            derived: &engine.derived,
         };
         f(&cx)
     }

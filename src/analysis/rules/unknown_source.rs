@@ -9,7 +9,6 @@
 use super::attribution::{attributions, is_generic};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::kb::Kind;
 use crate::analysis::normalize::fold;
 use crate::analysis::text::CharCursor;
 
@@ -57,25 +56,9 @@ impl Rule for UnknownSource {
         if atts.is_empty() {
             return;
         }
-        // Every surface form of every KB source, folded, split into words, and the folded form
-        // as characters for the edit distance. Built only when an unknown source needs it (most
-        // articles have none).
-        let sources = std::cell::OnceCell::new();
-        let sources = || -> &Vec<(&str, usize, Vec<char>)> {
-            sources.get_or_init(|| {
-                cx.kb
-                    .entities
-                    .iter()
-                    .filter(|e| e.kind == Kind::Source)
-                    .flat_map(|e| e.surfaces().map(|(s, _)| s))
-                    .map(|s| {
-                        let f = fold(s);
-                        let n_words = f.split(' ').count();
-                        (s, n_words, f.chars().collect())
-                    })
-                    .collect()
-            })
-        };
+        // Every surface form of every KB source with its folded form (see
+        // `Derived::source_forms`), built once per engine when an unknown source first needs it.
+        let sources = || cx.derived.source_forms(cx.kb);
         let allowed: Vec<String> = cx.config.allow.sources.iter().map(|s| fold(s)).collect();
         let mut cursor = CharCursor::new(cx.prep.text);
         let mut seen_at = Vec::new();
@@ -110,7 +93,7 @@ impl Rule for UnknownSource {
                 joined_len.push(n);
             }
             for (surface, sw_len, b) in sources() {
-                let sw_len = *sw_len;
+                let (surface, sw_len) = (surface.as_str(), *sw_len);
                 if sw_len > words.len() {
                     continue;
                 }
