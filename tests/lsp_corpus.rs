@@ -837,3 +837,98 @@ async fn seeds_shamk_finds_shamkhani_and_khamis_after_his_title_resolves_already
     );
     c.shutdown().await;
 }
+
+/// A large article (past the size where the server answers an edit with a quick re-check first).
+fn large_article() -> String {
+    let mut s = String::new();
+    for i in 0..400 {
+        s.push_str(&format!(
+            "الفقرة {i}: قال مسؤول إن علي شمخاني زار دمشق وبحث مع المسؤولين التعاون بين البلدين في مجالات عدة\n"
+        ));
+    }
+    s
+}
+
+#[tokio::test]
+async fn an_edit_in_a_large_article_is_answered_at_once_then_in_full() {
+    let corpus = fixture();
+    let text = large_article();
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let u = corpus.uri("big.txt");
+    c.open(&u, 1, &text).await;
+    let first = c.diagnostics(&u, Some(1)).await;
+    assert!(codes(&first).iter().all(|c| c != "spacing"), "{first:?}");
+    // A doubled space typed on line 200: the quick answer already reports it, on its line.
+    c.change(
+        &u,
+        2,
+        json!([{"range": range(200, 6, 200, 6), "text": " "}]),
+    )
+    .await;
+    let quick = c.diagnostics(&u, Some(2)).await;
+    let spacing: Vec<&Value> = quick.iter().filter(|d| d["code"] == "spacing").collect();
+    assert_eq!(spacing.len(), 1, "{quick:?}");
+    assert_eq!(spacing[0]["range"]["start"]["line"], 200);
+    // Then the full analysis of the same version, which says the same here.
+    let full = c.diagnostics(&u, Some(2)).await;
+    assert_eq!(codes(&full), codes(&quick));
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn rapid_edits_in_a_large_article_end_with_the_full_analysis_of_the_last_text() {
+    let corpus = fixture();
+    let mut text = large_article();
+    let (mut c, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let u = corpus.uri("big.txt");
+    c.open(&u, 1, &text).await;
+    c.diagnostics(&u, Some(1)).await;
+    // 60 edits sent without waiting: spaces typed, lines joined, a line deleted, text pasted.
+    let mut version = 1;
+    for i in 0..60u32 {
+        version += 1;
+        let line = (i * 37) % 390;
+        let (r, new) = match i % 4 {
+            0 => (range(line, 5, line, 5), "  ".to_string()),
+            1 => (range(line, 0, line + 1, 0), String::new()),
+            2 => (range(line, 10, line, 14), "شمخانی".to_string()),
+            _ => (range(line, 0, line, 0), "و روسيا ،بالزيارة\n".to_string()),
+        };
+        text = apply_edits(&text, &[json!({"range": r, "newText": new})], "utf-16");
+        c.change(&u, version, json!([{"range": r, "text": new}]))
+            .await;
+    }
+    // The last publish for the last version is the full analysis of the last text.
+    // The last publish for the last version is the full analysis of the last text (the quick
+    // answer, if any, comes first).
+    let mut last = c.diagnostics(&u, Some(version)).await;
+    for m in c.drain(std::time::Duration::from_millis(800)).await {
+        if m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == json!(u)
+            && m["params"]["version"] == json!(version)
+        {
+            last = m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+        }
+    }
+    let (mut fresh, _) = indexed(&corpus, full_caps(), Value::Null).await;
+    let u2 = corpus.uri("big2.txt");
+    fresh.open(&u2, 1, &text).await;
+    let want = fresh.diagnostics(&u2, Some(1)).await;
+    let key = |v: &[Value]| -> Vec<(String, Value, String)> {
+        v.iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or("").to_string(),
+                    d["range"].clone(),
+                    d["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&last), key(&want));
+    c.shutdown().await;
+    fresh.shutdown().await;
+}

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod error;
 pub mod export;
+pub mod incremental;
 pub mod kb;
 pub mod mentions;
 pub mod normalize;

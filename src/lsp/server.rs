@@ -12,9 +12,48 @@ use super::{
     actions, convert, definition, diagnostics, hover, indexer, kb_action, semantic, symbols,
     TEST_PANIC_ENV,
 };
+use crate::analysis::incremental::{self, Change};
 use crate::analysis::text::{Document, Encoding};
 use crate::analysis::{Analysis, Engine};
 use crate::workspace::index::Entry;
+
+/// Below this size a full analysis answers an edit in about a millisecond, and the quick
+/// re-check would only add a second publish.
+const QUICK_MIN_CHARS: usize = 20_000;
+
+/// Changes the quick re-check moves findings through before it waits for a full analysis.
+const MAX_PENDING: usize = 256;
+
+/// The lines of `doc` that `changes` (applied in order) touched: start offset and content.
+fn dirty_lines(doc: &Document, changes: &[Change]) -> Vec<(usize, String)> {
+    // Each change's new text, carried through the later changes.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for c in changes {
+        let by = c.new_len as isize - (c.old_end - c.start) as isize;
+        let at = |o: usize| (o as isize + by).max(0) as usize;
+        for s in &mut spans {
+            if s.0 > c.old_end {
+                *s = (at(s.0), at(s.1));
+            } else if s.1 >= c.start {
+                *s = (s.0.min(c.start), at(s.1.max(c.old_end)));
+            }
+        }
+        spans.push((c.start, c.start + c.new_len));
+    }
+    let mut lines: Vec<usize> = spans
+        .iter()
+        .flat_map(|&(s, e)| doc.line_of(s)..=doc.line_of(e))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+        .into_iter()
+        .map(|l| {
+            let (start, end) = (doc.line_start(l), doc.line_content_end(l));
+            (start, doc.rope().slice(start..end).to_string())
+        })
+        .collect()
+}
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -98,13 +137,31 @@ impl Backend {
     async fn refresh(&self, key: PathBuf, gen: u64) {
         // Let changes already queued land first: their analysis supersedes this one.
         tokio::task::yield_now().await;
-        let (text, engine) = {
+        let (text, engine, quick) = {
             let st = self.lock();
             match st.docs.get(&key) {
-                Some(doc) if doc.generation == gen => (doc.text.clone(), st.engine_for(&key)),
+                Some(doc) if doc.generation == gen => {
+                    let quick = match &doc.base {
+                        Some(base)
+                            if !doc.pending.is_empty()
+                                && !st.flags.pull
+                                && doc.text.len_chars() >= QUICK_MIN_CHARS =>
+                        {
+                            let changes: Vec<Change> =
+                                doc.pending.iter().map(|(_, c)| *c).collect();
+                            Some((base.clone(), changes))
+                        }
+                        _ => None,
+                    };
+                    (doc.text.clone(), st.engine_for(&key), quick)
+                }
                 _ => return,
             }
         };
+        if let Some((base, changes)) = quick {
+            self.publish_quick(&key, gen, engine.clone(), text.clone(), base, changes)
+                .await;
+        }
         let Some(analysis) = self.analyze(engine, text).await else {
             return;
         };
@@ -120,6 +177,8 @@ impl Backend {
             }
             let diags = diagnostics::all_to_lsp(&doc.text, &doc.uri, &analysis.diagnostics, enc);
             doc.analysis = Some(analysis.clone());
+            doc.base = Some(analysis.clone());
+            doc.pending.retain(|(g, _)| *g > gen);
             (!pull).then(|| (doc.uri.clone(), diags, doc.version))
         };
         if let Some((uri, diags, version)) = push {
@@ -129,6 +188,45 @@ impl Backend {
         }
         drop(_order);
         self.index_buffer(key, gen, analysis).await;
+    }
+
+    /// Publishes the quick re-check of a large article right after an edit: the last full
+    /// analysis moved through the changes, with the touched lines checked again by the
+    /// line-local rules. The full analysis follows and supersedes it.
+    async fn publish_quick(
+        &self,
+        key: &PathBuf,
+        gen: u64,
+        engine: Arc<Engine>,
+        text: Document,
+        base: Arc<Analysis>,
+        changes: Vec<Change>,
+    ) {
+        let dirty_doc = text.clone();
+        let quick = tokio::task::spawn_blocking(move || {
+            let dirty = dirty_lines(&dirty_doc, &changes);
+            incremental::quick(&engine, &base.diagnostics, &changes, &dirty)
+        })
+        .await;
+        let Ok(quick) = quick else { return };
+        let _order = self.publish.lock().await;
+        let push = {
+            let st = self.lock();
+            let enc = st.encoding();
+            match st.docs.get(key) {
+                Some(doc) if doc.generation == gen => Some((
+                    doc.uri.clone(),
+                    diagnostics::all_to_lsp(&doc.text, &doc.uri, &quick, enc),
+                    doc.version,
+                )),
+                _ => None,
+            }
+        };
+        if let Some((uri, diags, version)) = push {
+            self.client
+                .publish_diagnostics(uri, diags, Some(version))
+                .await;
+        }
     }
 
     /// Puts an open buffer's mentions into its folder's index (the buffer's text wins over the
@@ -553,6 +651,8 @@ impl LanguageServer for Backend {
                 version: item.version,
                 generation: gen,
                 analysis: None,
+                base: None,
+                pending: Vec::new(),
                 tokens: None,
             },
         );
@@ -568,6 +668,31 @@ impl LanguageServer for Backend {
             let enc = st.encoding();
             st.docs.get_mut(&key).map(|doc| {
                 for change in &params.content_changes {
+                    match change.range {
+                        Some(range) if doc.base.is_some() => {
+                            let (start, old_end) = convert::span(&doc.text, range, enc);
+                            let new_len = change.text.chars().count();
+                            if doc.pending.len() >= MAX_PENDING {
+                                // Typing faster than full analyses finish: start afresh from
+                                // the next one instead of moving findings through every key.
+                                doc.base = None;
+                                doc.pending.clear();
+                            }
+                            doc.pending.push((
+                                gen,
+                                Change {
+                                    start,
+                                    old_end,
+                                    new_len,
+                                },
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            doc.base = None;
+                            doc.pending.clear();
+                        }
+                    }
                     convert::apply_change(&mut doc.text, change, enc);
                 }
                 let previous = doc.version;

@@ -240,6 +240,11 @@ pub struct Doc {
     pub generation: u64,
     /// The analysis of the current generation, once computed.
     pub analysis: Option<Arc<Analysis>>,
+    /// The last full analysis, kept while the text changes, and the changes made since (with
+    /// the generation each produced): what the quick re-check after an edit starts from.
+    /// `None` after a whole-text replacement, which leaves nothing to move.
+    pub base: Option<Arc<Analysis>>,
+    pub pending: Vec<(u64, crate::analysis::incremental::Change)>,
     /// The semantic tokens last sent and their result id, for deltas.
     pub tokens: Option<(String, Vec<tower_lsp_server::ls_types::SemanticToken>)>,
 }
