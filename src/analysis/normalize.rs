@@ -593,7 +593,7 @@ mod tests {
             };
             match kept {
                 Some((k, used)) => {
-                    map.extend(std::iter::repeat(i).take(k.len_utf8()));
+                    map.extend(std::iter::repeat_n(i, k.len_utf8()));
                     out.push(k);
                     last_space = k == ' ';
                     i += used;

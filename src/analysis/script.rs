@@ -323,9 +323,7 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
     // ة (D8 A9) and ى (D9 89), found by their second bytes: A9 and 89 continue few other
     // letters, while D8 and D9 (what memmem would look for) start most of them.
     for i in memchr::memchr2_iter(0xa9, 0x89, ob) {
-        if i > 0 && (ob[i - 1], ob[i]) == (0xd8, 0xa9)
-            || i > 0 && (ob[i - 1], ob[i]) == (0xd9, 0x89)
-        {
+        if i > 0 && matches!((ob[i - 1], ob[i]), (0xd8, 0xa9) | (0xd9, 0x89)) {
             ev.arabic += 3;
         }
     }
