@@ -501,24 +501,51 @@ pub fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    if matches!(c, '\u{0621}'..='\u{063a}' | '\u{0641}'..='\u{064a}' | '\u{0660}'..='\u{0669}' | '\u{066e}'..='\u{066f}' | '\u{0671}'..='\u{06d3}' | '\u{06d5}' | '\u{06f0}'..='\u{06fc}')
-    {
-        return true;
+    if (c as u32) < 0x800 {
+        return CLASSES[c as usize] & ALNUM != 0;
     }
     c.is_alphanumeric()
 }
 
 /// A word character for boundary checks on folded text: letters, digits and ZWNJ (which joins
 /// the parts of one Persian word).
+#[inline]
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    if ('\u{0621}'..='\u{064a}').contains(&c) {
-        return true;
+    if (c as u32) < 0x800 {
+        return CLASSES[c as usize] & WORD != 0;
     }
     c.is_alphabetic() || c == ZWNJ
 }
+
+const ALNUM: u8 = 1;
+const WORD: u8 = 2;
+
+/// [`is_alnum`] and [`is_word_char`] for U+0000..U+07FF, worked out once from the standard
+/// library's tables: Arabic-script text is nearly all in that range, and outside the letters
+/// U+0621..U+064A (Persian letters, Arabic punctuation, tashkeel) each call searched them.
+static CLASSES: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
+    let mut t = [0u8; 0x800];
+    for (i, slot) in t.iter_mut().enumerate() {
+        let Some(c) = char::from_u32(i as u32) else {
+            continue;
+        };
+        let alnum = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        let word = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            ('\u{0621}'..='\u{064a}').contains(&c) || c.is_alphabetic() || c == ZWNJ
+        };
+        *slot = u8::from(alnum) * ALNUM | u8::from(word) * WORD;
+    }
+    t
+});
 
 #[cfg(test)]
 mod tests {
@@ -565,6 +592,12 @@ mod tests {
     fn fast_alnum_agrees_with_std() {
         for c in ('\u{0}'..='\u{07ff}').chain('\u{2000}'..='\u{206f}') {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+            let word = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphabetic() || c == ZWNJ
+            };
+            assert_eq!(is_word_char(c), word, "{c:?}");
         }
     }
 

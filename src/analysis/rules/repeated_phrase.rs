@@ -365,9 +365,14 @@ impl Rule for RepeatedPhrase {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let configured = phrases(cx.config.allow.reduplications.iter().map(String::as_str));
         let mut ws = Words::default();
+        let mut hashes: Vec<u64> = Vec::new();
         for line in &cx.prep.lines {
             ws.fill(line);
             let list = &ws.list;
+            // The key hashes side by side: the search below compares each word with the
+            // twelve after it, and almost never gets further than this comparison.
+            hashes.clear();
+            hashes.extend(list.iter().map(|w| w.hash));
             let mut i = 0;
             while i < list.len() {
                 if list[i].number {
@@ -375,19 +380,23 @@ impl Rule for RepeatedPhrase {
                     continue;
                 }
                 // The longest run starting at i that is written twice in a row.
-                let found = (1..=MAX_RUN.min((list.len() - i) / 2)).rev().find(|&k| {
-                    // The first pair decides nearly every k: compare hashes before anything.
-                    if list[i].hash != list[i + k].hash {
-                        return false;
-                    }
-                    (0..k).all(|t| {
-                        let (a, b) = (i + t, i + k + t);
-                        list[a].hash == list[b].hash
-                            && !list[a].number
-                            && !list[b].number
-                            && ws.key(a) == ws.key(b)
-                    }) && (i + 1..i + 2 * k).all(|t| list[t].joined)
-                });
+                let max_k = MAX_RUN.min((list.len() - i) / 2);
+                let h = hashes[i];
+                let found = hashes[i + 1..=i + max_k]
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .filter(|&(_, &x)| x == h)
+                    .map(|(j, _)| j + 1)
+                    .find(|&k| {
+                        (0..k).all(|t| {
+                            let (a, b) = (i + t, i + k + t);
+                            hashes[a] == hashes[b]
+                                && !list[a].number
+                                && !list[b].number
+                                && ws.key(a) == ws.key(b)
+                        }) && (i + 1..i + 2 * k).all(|t| list[t].joined)
+                    });
                 let Some(k) = found else {
                     i += 1;
                     continue;
