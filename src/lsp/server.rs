@@ -21,6 +21,9 @@ use crate::workspace::index::Entry;
 /// re-check would only add a second publish.
 const QUICK_MIN_CHARS: usize = 20_000;
 
+/// How long typing must pause before a large article, answered quickly, is analysed in full.
+const FULL_AFTER_QUICK: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// Changes the quick re-check moves findings through before it waits for a full analysis.
 const MAX_PENDING: usize = 256;
 
@@ -161,6 +164,12 @@ impl Backend {
         if let Some((base, changes)) = quick {
             self.publish_quick(&key, gen, engine.clone(), text.clone(), base, changes)
                 .await;
+            // While the curator types, each full analysis would be stale before it ends and
+            // would hold a core the next quick answer needs: wait for a pause first.
+            tokio::time::sleep(FULL_AFTER_QUICK).await;
+            if self.lock().docs.get(&key).is_none_or(|d| d.generation != gen) {
+                return;
+            }
         }
         let Some(analysis) = self.analyze(engine, text).await else {
             return;
