@@ -1,6 +1,7 @@
 //! End to end with a real editor: headless Neovim (0.7+) through the plugin in editors/neovim
-//! drives the built binary (diagnostics, hover, a quick fix applied through the client's own
-//! workspace-edit path, an edit followed by fresh diagnostics). Skips with a reason when `nvim` is
+//! drives the built binary on a copy of examples/corpus (diagnostics, hover, a quick fix
+//! through `vim.lsp.buf.code_action`, an edit followed by fresh diagnostics, references across
+//! articles, a workspace symbol, a KB saved in Neovim). Skips with a reason when `nvim` is
 //! missing (`.ci/run` installs Debian's).
 
 mod common;
@@ -16,7 +17,7 @@ fn neovim_plugin_session() {
     }
     let repo = common::repo();
     let corpus = tempfile::tempdir().expect("temp dir");
-    for e in std::fs::read_dir(repo.join("tests/fixtures/e2e")).expect("fixtures") {
+    for e in std::fs::read_dir(repo.join("examples/corpus")).expect("examples/corpus") {
         let p = e.expect("entry").path();
         std::fs::copy(&p, corpus.path().join(p.file_name().unwrap())).expect("copy fixture");
     }
@@ -68,11 +69,11 @@ fn neovim_plugin_session() {
     assert!(v["fix"].as_str().unwrap_or("").contains("جام جم"));
     assert_eq!(
         v["references"],
-        serde_json::json!(["ar-visit.txt", "fa-visit.txt"])
+        serde_json::json!(["ar-visit.txt", "fa-meeting.txt"])
     );
     assert!(v["symbol"]
         .as_str()
         .unwrap_or("")
         .starts_with("Ali Shamkhani"));
-    assert_eq!(v["new_entity"], "**An official** · other");
+    assert_eq!(v["new_entity"], "**The two sides** · other");
 }

@@ -10,12 +10,49 @@ M.config = {
   cmd = { 'khabar', 'lsp' },
   filetypes = { 'text' },
   root_markers = { 'khabar.toml' },
-  -- Server settings (sent as initializationOptions and settings.khabar), e.g.
-  -- { rules = { spacing = 'off' }, inlayHints = false }
-  settings = {},
+  -- Server settings, sent as initializationOptions and settings.khabar. They fill in only what
+  -- the corpus's khabar.toml leaves unset.
+  settings = {
+    -- rule id -> 'off' | 'hint' | 'info' | 'warning' | 'error' (`khabar rules` lists the ids)
+    rules = {},
+    -- the English label after each mention (inlay hints: shown on Neovim 0.10+)
+    inlayHints = false,
+  },
+  -- Highlight groups for the semantic token types (Neovim 0.9+): entity kind -> group linked to.
+  -- Set to false to leave @lsp.type.* alone.
+  highlights = {
+    person = 'Identifier',
+    organization = 'Type',
+    place = 'Constant',
+    country = 'Constant',
+    source = 'Special',
+    event = 'Statement',
+    other = 'Normal',
+  },
   on_attach = nil,
   capabilities = nil,
 }
+
+--- Links @lsp.type.<kind> to the configured groups, as defaults a colour scheme may override.
+local function set_highlights()
+  if not M.config.highlights or vim.fn.has('nvim-0.9') == 0 then
+    return
+  end
+  for kind, group in pairs(M.config.highlights) do
+    vim.api.nvim_set_hl(0, '@lsp.type.' .. kind, { link = group, default = true })
+  end
+end
+
+--- on_attach: turns on inlay hints where Neovim has them and the setting asks for them, then
+--- calls the user's on_attach.
+local function on_attach(client, bufnr)
+  if M.config.settings.inlayHints and vim.lsp.inlay_hint and vim.lsp.inlay_hint.enable then
+    pcall(vim.lsp.inlay_hint.enable, true, { bufnr = bufnr })
+  end
+  if M.config.on_attach then
+    M.config.on_attach(client, bufnr)
+  end
+end
 
 local clients = {} -- root directory -> client id
 
@@ -54,7 +91,7 @@ local function start(root)
     init_options = M.config.settings,
     settings = { khabar = M.config.settings },
     capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
-    on_attach = M.config.on_attach,
+    on_attach = on_attach,
   })
   clients[root] = id
   return id
@@ -117,9 +154,32 @@ function M.notify_changed(path)
   end
 end
 
+--- Registers khabar with nvim-lspconfig when it is installed, so `require('lspconfig').khabar
+--- .setup{}` works too (and `:LspInfo` lists it). The plugin's own start-up stays the default.
+local function register_lspconfig()
+  local ok, configs = pcall(require, 'lspconfig.configs')
+  if not ok or configs.khabar then
+    return
+  end
+  local util = require('lspconfig.util')
+  configs.khabar = {
+    default_config = {
+      cmd = M.config.cmd,
+      filetypes = M.config.filetypes,
+      root_dir = util.root_pattern(unpack(M.config.root_markers)),
+      init_options = M.config.settings,
+      settings = { khabar = M.config.settings },
+    },
+    docs = { description = 'khabar: entity hovers, references and diagnostics for Arabic and Persian news corpora' },
+  }
+end
+
 function M.setup(opts)
   M.config = vim.tbl_deep_extend('force', M.config, opts or {})
+  register_lspconfig()
+  set_highlights()
   local group = vim.api.nvim_create_augroup('khabar', { clear = true })
+  vim.api.nvim_create_autocmd('ColorScheme', { group = group, callback = set_highlights })
   if not client_watches() then
     vim.api.nvim_create_autocmd('BufWritePost', {
       group = group,
