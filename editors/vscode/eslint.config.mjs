@@ -16,7 +16,7 @@ export default tseslint.config(
   {
     files: ["scripts/**/*.mjs", "eslint.config.mjs"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly" },
+      globals: { process: "readonly", console: "readonly", Buffer: "readonly" },
     },
   },
 );
