@@ -8,6 +8,7 @@ pub mod agree;
 pub mod ann;
 pub mod ann_check;
 pub mod config;
+pub mod curation;
 pub mod diagnostic;
 pub mod error;
 pub mod export;

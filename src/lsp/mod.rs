@@ -10,6 +10,7 @@
 mod actions;
 mod catch;
 mod convert;
+mod curate;
 mod definition;
 mod diagnostics;
 mod hover;

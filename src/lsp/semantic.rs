@@ -2,7 +2,7 @@
 //!
 //! Each entity kind is its own token type in the legend (`person`, `place`, …) so that themes
 //! and editor plugins can colour people and places apart; modifiers mark an ambiguous mention
-//! and one glued to a Persian word. Deltas are computed as one edit between the common prefix
+//! and one glued to a Persian word, and spans a curator accepted or rejected. Deltas are computed as one edit between the common prefix
 //! and suffix of the previous and the new token arrays: an edit changes tokens near it only,
 //! so that edit is small, and nothing cleverer is needed.
 
@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{
 };
 
 /// Token modifiers, in legend order (bit `i` is `MODIFIERS[i]`).
-pub const MODIFIERS: [&str; 2] = ["ambiguous", "glued"];
+pub const MODIFIERS: [&str; 4] = ["ambiguous", "glued", "accepted", "rejected"];
 
 pub fn legend() -> SemanticTokensLegend {
     SemanticTokensLegend {
@@ -36,13 +36,15 @@ fn type_index(kind: Kind) -> u32 {
 }
 
 /// The tokens of the mentions inside `span` (code points; the whole text when `None`), in the
-/// relative encoding LSP sends.
+/// relative encoding LSP sends. `curated` are the spans a curator decided on: `(start, end,
+/// accepted)`, marked `accepted` or `rejected`.
 pub fn tokens(
     doc: &Document,
     mentions: &[Mention],
     kb: &Kb,
     enc: Encoding,
     span: Option<(usize, usize)>,
+    curated: &[(usize, usize, bool)],
 ) -> Vec<SemanticToken> {
     let mut sorted: Vec<&Mention> = mentions
         .iter()
@@ -76,6 +78,11 @@ pub fn tokens(
         }
         if m.attachment == Attachment::Glued {
             modifiers |= 2;
+        }
+        match curated.iter().find(|c| c.0 == m.start && c.1 == m.end) {
+            Some((_, _, true)) => modifiers |= 4,
+            Some((_, _, false)) => modifiers |= 8,
+            None => {}
         }
         out.push(SemanticToken {
             delta_line,
@@ -208,7 +215,7 @@ mod tests {
         let text = "😀 علي شمخاني في دمشق\nإيران";
         let doc = Document::new(text);
         let mentions = e.mentions(text);
-        let t = tokens(&doc, &mentions, &e.kb, Encoding::Utf16, None);
+        let t = tokens(&doc, &mentions, &e.kb, Encoding::Utf16, None, &[]);
         let types: Vec<&str> = t
             .iter()
             .map(|t| Kind::ALL[t.token_type as usize].as_str())
@@ -221,10 +228,10 @@ mod tests {
             .map(|t| (t.delta_line, t.delta_start, t.length))
             .collect();
         assert_eq!(pos, [(0, 3, 10), (0, 14, 4), (1, 0, 5)]);
-        let utf8 = tokens(&doc, &mentions, &e.kb, Encoding::Utf8, None);
+        let utf8 = tokens(&doc, &mentions, &e.kb, Encoding::Utf8, None, &[]);
         assert_eq!((utf8[0].delta_start, utf8[0].length), (5, 19));
         // A range keeps only what it overlaps.
-        let in_range = tokens(&doc, &mentions, &e.kb, Encoding::Utf16, Some((20, 30)));
+        let in_range = tokens(&doc, &mentions, &e.kb, Encoding::Utf16, Some((20, 30)), &[]);
         assert_eq!(in_range.len(), 1);
         assert_eq!(in_range[0].delta_line, 1);
         let hints = inlay_hints(&doc, text, &mentions, &e.kb, Encoding::Utf16, (0, 100));

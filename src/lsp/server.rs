@@ -9,8 +9,8 @@
 
 use super::state::{ClientFlags, Doc, Settings, State};
 use super::{
-    actions, convert, definition, diagnostics, hover, indexer, kb_action, semantic, symbols,
-    TEST_PANIC_ENV,
+    actions, convert, curate, definition, diagnostics, hover, indexer, kb_action, semantic,
+    symbols, TEST_PANIC_ENV,
 };
 use crate::analysis::incremental::{self, Change};
 use crate::analysis::text::{Document, Encoding};
@@ -26,6 +26,28 @@ const FULL_AFTER_QUICK: std::time::Duration = std::time::Duration::from_millis(1
 
 /// Changes the quick re-check moves findings through before it waits for a full analysis.
 const MAX_PENDING: usize = 256;
+
+/// Moves the spans of held annotations through one buffer edit: a span after it shifts; one the
+/// edit touches keeps its place and is checked against the text when it is written.
+fn move_annotations(
+    ann: &mut crate::analysis::ann::AnnFile,
+    start: usize,
+    old_end: usize,
+    new_len: usize,
+) {
+    let by = new_len as isize - (old_end - start) as isize;
+    for line in &mut ann.lines {
+        if let crate::analysis::ann::Entry::Text { fragments, .. } = &mut line.entry {
+            if !fragments.is_empty() && fragments.iter().all(|&(a, _)| a >= old_end) {
+                for f in fragments.iter_mut() {
+                    f.0 = (f.0 as isize + by).max(0) as usize;
+                    f.1 = (f.1 as isize + by).max(0) as usize;
+                }
+                line.raw = None;
+            }
+        }
+    }
+}
 
 /// The lines of `doc` that `changes` (applied in order) touched: start offset and content.
 fn dirty_lines(doc: &Document, changes: &[Change]) -> Vec<(usize, String)> {
@@ -167,7 +189,12 @@ impl Backend {
             // While the curator types, each full analysis would be stale before it ends and
             // would hold a core the next quick answer needs: wait for a pause first.
             tokio::time::sleep(FULL_AFTER_QUICK).await;
-            if self.lock().docs.get(&key).is_none_or(|d| d.generation != gen) {
+            if self
+                .lock()
+                .docs
+                .get(&key)
+                .is_none_or(|d| d.generation != gen)
+            {
                 return;
             }
         }
@@ -292,6 +319,95 @@ impl Backend {
         }
     }
 
+    /// The curation states of article `key`: what is held for its unsaved buffer, else its
+    /// `.ann` on disk.
+    fn ann_states(&self, key: &std::path::Path) -> Vec<crate::analysis::curation::State> {
+        if let Some(held) = self.lock().docs.get(key).and_then(|d| d.held_ann.clone()) {
+            return crate::analysis::curation::states(&held);
+        }
+        let path = crate::workspace::ann::ann_path(key);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => crate::analysis::curation::states(&crate::analysis::ann::parse(&text)),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Spans with a decision, for semantic-token modifiers: `(start, end, accepted)`.
+    fn curated_spans(&self, key: &std::path::Path) -> Vec<(usize, usize, bool)> {
+        self.ann_states(key)
+            .into_iter()
+            .filter(|s| s.rejected || s.entity.is_some())
+            .map(|s| (s.start, s.end, !s.rejected))
+            .collect()
+    }
+
+    /// `khabar.annotate`: records a decision in the article's `.ann`, now when the buffer is
+    /// saved, else when it next is.
+    async fn annotate(&self, args: curate::AnnotateArgs) -> Result<Option<Value>> {
+        let Ok(uri) = args.uri.parse::<Uri>() else {
+            return Err(Error::invalid_params("`uri` is not a URI"));
+        };
+        let key = convert::path_of(&uri);
+        let Some(snap) = self.snapshot(&uri).await else {
+            return Err(Error::invalid_params("the article is not open"));
+        };
+        let text = snap.text.text();
+        if args.start > args.end
+            || crate::analysis::text::slice_chars(&text, args.start, args.end) != args.text
+        {
+            return Err(Error::invalid_params(
+                "the text changed since the action was offered; ask for actions again",
+            ));
+        }
+        let decision = args
+            .decision(&snap.engine.kb)
+            .map_err(Error::invalid_params)?;
+        let ty = args.brat_type(&snap.engine.kb, &snap.analysis);
+        let ann_path = crate::workspace::ann::ann_path(&key);
+        let on_disk = crate::workspace::files::read_article(&key, &key.display().to_string())
+            .ok()
+            .is_some_and(|t| t == text);
+        let held = self.lock().docs.get(&key).and_then(|d| d.held_ann.clone());
+        let mut ann = match held {
+            Some(held) => held,
+            None => match std::fs::read_to_string(&ann_path) {
+                Ok(t) => crate::analysis::ann::parse(&t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+                Err(e) => {
+                    return Err(Error::invalid_params(format!(
+                        "{}: {e}",
+                        ann_path.display()
+                    )))
+                }
+            },
+        };
+        let id = crate::analysis::curation::decide(
+            &mut ann, args.start, args.end, &ty, &args.text, &decision,
+        );
+        let written = if on_disk {
+            crate::workspace::ann::write_atomic(&ann_path, ann.serialize().as_bytes())
+                .map_err(|e| Error::invalid_params(format!("{}: {e}", ann_path.display())))?;
+            if let Some(d) = self.lock().docs.get_mut(&key) {
+                d.held_ann = None;
+            }
+            true
+        } else {
+            if let Some(d) = self.lock().docs.get_mut(&key) {
+                d.held_ann = Some(ann);
+            }
+            false
+        };
+        let flags = self.lock().flags;
+        if flags.semantic_refresh {
+            let _ = self.client.semantic_tokens_refresh().await;
+        }
+        Ok(Some(serde_json::json!({
+            "id": id,
+            "ann": ann_path,
+            "written": written,
+        })))
+    }
+
     /// Starts indexing every folder in the background.
     fn start_indexing(&self) {
         let progress = self.lock().flags.progress;
@@ -397,12 +513,14 @@ impl Backend {
     /// The full semantic tokens of `uri`, remembered under a new result id for deltas.
     async fn full_tokens(&self, uri: &Uri) -> Option<(String, Vec<SemanticToken>)> {
         let snap = self.snapshot(uri).await?;
+        let curated = self.curated_spans(&convert::path_of(uri));
         let data = semantic::tokens(
             &snap.text,
             &snap.analysis.mentions,
             &snap.engine.kb,
             snap.enc,
             None,
+            &curated,
         );
         let id = self.next_generation().to_string();
         if let Some(doc) = self.lock().docs.get_mut(&convert::path_of(uri)) {
@@ -601,7 +719,7 @@ impl LanguageServer for Backend {
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![kb_action::COMMAND.to_string()],
+                    commands: vec![kb_action::COMMAND.to_string(), curate::COMMAND.to_string()],
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
@@ -609,6 +727,7 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::new(kb_action::KIND),
+                            CodeActionKind::new(curate::KIND),
                         ]),
                         ..Default::default()
                     },
@@ -662,6 +781,7 @@ impl LanguageServer for Backend {
                 analysis: None,
                 base: None,
                 pending: Vec::new(),
+                held_ann: None,
                 tokens: None,
             },
         );
@@ -702,6 +822,10 @@ impl LanguageServer for Backend {
                             doc.pending.clear();
                         }
                     }
+                    if let (Some(range), Some(held)) = (change.range, doc.held_ann.as_mut()) {
+                        let (start, old_end) = convert::span(&doc.text, range, enc);
+                        move_annotations(held, start, old_end, change.text.chars().count());
+                    }
                     convert::apply_change(&mut doc.text, change, enc);
                 }
                 let previous = doc.version;
@@ -731,6 +855,18 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let key = convert::path_of(&params.text_document.uri);
+        let held = self
+            .lock()
+            .docs
+            .get_mut(&key)
+            .and_then(|d| d.held_ann.take());
+        if let Some(ann) = held {
+            let path = crate::workspace::ann::ann_path(&key);
+            if let Err(e) = crate::workspace::ann::write_atomic(&path, ann.serialize().as_bytes()) {
+                let msg = format!("khabar: could not write {}: {e}", path.display());
+                self.client.show_message(MessageType::ERROR, msg).await;
+            }
+        }
         let affects_config = self.lock().folders.iter().any(|f| f.is_setup_file(&key));
         if affects_config {
             self.reload().await;
@@ -799,17 +935,20 @@ impl LanguageServer for Backend {
                     .stats(entity, hover::CORPUS_TOP, Some((&key, &fresh))),
             )
         };
-        Ok(
-            hover::hover(&snap.engine.kb, &snap.analysis, &text, offset, &corpus).map(
-                |(value, start, end)| Hover {
-                    contents: HoverContents::Markup(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value,
-                    }),
-                    range: Some(convert::range(&snap.text, start, end, snap.enc)),
-                },
-            ),
-        )
+        let found = hover::hover(&snap.engine.kb, &snap.analysis, &text, offset, &corpus);
+        let curated = curate::hover_part(&self.ann_states(&key), &snap.engine.kb, offset);
+        let found = match (found, curated) {
+            (Some((v, s, e)), Some((c, _, _))) => Some((format!("{c}\n\n---\n\n{v}"), s, e)),
+            (None, c) => c,
+            (f, None) => f,
+        };
+        Ok(found.map(|(value, start, end)| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: Some(convert::range(&snap.text, start, end, snap.enc)),
+        }))
     }
 
     async fn goto_definition(
@@ -1100,12 +1239,14 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let span = convert::span(&snap.text, params.range, snap.enc);
+        let curated = self.curated_spans(&convert::path_of(&params.text_document.uri));
         let data = semantic::tokens(
             &snap.text,
             &snap.analysis.mentions,
             &snap.engine.kb,
             snap.enc,
             Some(span),
+            &curated,
         );
         Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
             result_id: None,
@@ -1165,11 +1306,12 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .is_none_or(|only| only.iter().any(|k| kind.starts_with(k.as_str())))
         };
-        let (fixes, additions) = (
+        let (fixes, additions, curation) = (
             wanted(CodeActionKind::QUICKFIX.as_str()),
             wanted(kb_action::KIND),
+            wanted(curate::KIND),
         );
-        if !fixes && !additions {
+        if !fixes && !additions && !curation {
             return Ok(None);
         }
         let Some(snap) = self.snapshot(&params.text_document.uri).await else {
@@ -1201,6 +1343,29 @@ impl LanguageServer for Backend {
                 })
             })
             .collect();
+        if curation && convert::path_of(&snap.uri).is_absolute() {
+            let text = snap.text.text();
+            let offers = curate::offers(
+                snap.uri.as_str(),
+                &text,
+                &snap.analysis,
+                &snap.engine.kb,
+                (start, end),
+            );
+            actions.extend(offers.into_iter().map(|o| {
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: o.title.clone(),
+                    kind: Some(CodeActionKind::new(curate::KIND)),
+                    command: Some(Command {
+                        title: o.title,
+                        command: curate::COMMAND.to_string(),
+                        arguments: serde_json::to_value(&o.args).ok().map(|v| vec![v]),
+                    }),
+                    is_preferred: o.preferred.then_some(true),
+                    ..Default::default()
+                })
+            }));
+        }
         if additions
             && self
                 .lock()
@@ -1234,6 +1399,17 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == curate::COMMAND {
+            let args: curate::AnnotateArgs = params
+                .arguments
+                .into_iter()
+                .next()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .ok_or_else(|| {
+                    Error::invalid_params("expected one argument {uri, start, end, text, op}")
+                })?;
+            return self.annotate(args).await;
+        }
         if params.command != kb_action::COMMAND {
             return Err(Error::invalid_params(format!(
                 "unknown command `{}`",

@@ -245,6 +245,9 @@ pub struct Doc {
     /// `None` after a whole-text replacement, which leaves nothing to move.
     pub base: Option<Arc<Analysis>>,
     pub pending: Vec<(u64, crate::analysis::incremental::Change)>,
+    /// Curation decisions made while the buffer had unsaved changes: the `.ann` to write when
+    /// it is saved (offsets in the buffer's text, moved with its edits).
+    pub held_ann: Option<crate::analysis::ann::AnnFile>,
     /// The semantic tokens last sent and their result id, for deltas.
     pub tokens: Option<(String, Vec<tower_lsp_server::ls_types::SemanticToken>)>,
 }

@@ -1,0 +1,235 @@
+//! Curators' decisions on mentions, as edits of a brat `.ann` file.
+//!
+//! A decision is about a span: accept it as a mention of an entity (a `T` line and an
+//! `N … Reference … khabar:<id>` line), reject it (`A … Rejected`), link it to another entity,
+//! or note something on it (`# … AnnotatorNotes`). A span that already has a `T` line reuses
+//! it, so deciding twice changes the decision instead of stacking lines, and every line khabar
+//! does not touch stays byte for byte.
+
+use super::ann::{AnnFile, Entry, Line};
+
+/// The `N` reference prefix for KB entities.
+pub const REFERENCE_PREFIX: &str = "khabar:";
+
+/// What a curator decided about a span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The span names entity `id` (labelled `label` in the `N` line).
+    Link { id: String, label: String },
+    /// The span is not an entity.
+    Reject,
+    /// A note on the span (replaces an earlier note).
+    Note(String),
+}
+
+/// A span's curation state, summed up from its lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    /// The `T` id.
+    pub id: String,
+    pub ty: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// The linked KB entity id.
+    pub entity: Option<String>,
+    pub rejected: bool,
+    pub note: Option<String>,
+}
+
+/// The brat type for an entity kind: capitalised, as brat schemas write types.
+pub fn brat_type(kind: &str) -> String {
+    let mut c = kind.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn target_of(e: &Entry) -> Option<&str> {
+    match e {
+        Entry::Norm { target, .. } | Entry::Attr { target, .. } | Entry::Note { target, .. } => {
+            Some(target)
+        }
+        _ => None,
+    }
+}
+
+/// The `T` id for the single-fragment span `start..end`, added with type `ty` and covered text
+/// `text` if there is none.
+fn text_id(ann: &mut AnnFile, start: usize, end: usize, ty: &str, text: &str) -> String {
+    let found = ann.lines.iter().find_map(|l| match &l.entry {
+        Entry::Text { id, fragments, .. } if fragments.as_slice() == [(start, end)] => {
+            Some(id.clone())
+        }
+        _ => None,
+    });
+    if let Some(id) = found {
+        return id;
+    }
+    let id = ann.next_id('T');
+    ann.push(Entry::Text {
+        id: id.clone(),
+        ty: ty.to_string(),
+        fragments: vec![(start, end)],
+        text: text.to_string(),
+    });
+    id
+}
+
+/// Removes the lines about `target` that `drop` selects.
+fn remove(ann: &mut AnnFile, target: &str, drop: impl Fn(&Entry) -> bool) {
+    ann.lines
+        .retain(|l| !(target_of(&l.entry) == Some(target) && drop(&l.entry)));
+}
+
+/// Records `decision` on the span `start..end` covering `text` (type `ty` for a new `T` line);
+/// returns the span's `T` id.
+pub fn decide(
+    ann: &mut AnnFile,
+    start: usize,
+    end: usize,
+    ty: &str,
+    text: &str,
+    decision: &Decision,
+) -> String {
+    let t = text_id(ann, start, end, ty, text);
+    let is_ref = |e: &Entry| matches!(e, Entry::Norm { kind, .. } if kind == "Reference");
+    let is_rejected = |e: &Entry| matches!(e, Entry::Attr { name, .. } if name == "Rejected");
+    match decision {
+        Decision::Link { id, label } => {
+            remove(ann, &t, |e| is_ref(e) || is_rejected(e));
+            let n = ann.next_id('N');
+            ann.push(Entry::Norm {
+                id: n,
+                kind: "Reference".to_string(),
+                target: t.clone(),
+                reference: format!("{REFERENCE_PREFIX}{id}"),
+                label: label.clone(),
+            });
+        }
+        Decision::Reject => {
+            remove(ann, &t, |e| is_ref(e) || is_rejected(e));
+            let a = ann.next_id('A');
+            ann.push(Entry::Attr {
+                id: a,
+                name: "Rejected".to_string(),
+                target: t.clone(),
+                value: None,
+            });
+        }
+        Decision::Note(note) => {
+            remove(
+                ann,
+                &t,
+                |e| matches!(e, Entry::Note { kind, .. } if kind == "AnnotatorNotes"),
+            );
+            let id = ann.next_id('#');
+            ann.push(Entry::Note {
+                id,
+                kind: "AnnotatorNotes".to_string(),
+                target: t.clone(),
+                text: note.replace(['\n', '\r', '\t'], " "),
+            });
+        }
+    }
+    t
+}
+
+/// Every single-fragment `T` span with its decisions.
+pub fn states(ann: &AnnFile) -> Vec<State> {
+    let mut out: Vec<State> = ann
+        .lines
+        .iter()
+        .filter_map(|l: &Line| match &l.entry {
+            Entry::Text {
+                id,
+                ty,
+                fragments,
+                text,
+            } => {
+                let (&(start, _), &(_, end)) = (fragments.first()?, fragments.last()?);
+                Some(State {
+                    id: id.clone(),
+                    ty: ty.clone(),
+                    start,
+                    end,
+                    text: text.clone(),
+                    ..State::default()
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    for l in &ann.lines {
+        let Some(s) = target_of(&l.entry).and_then(|t| out.iter_mut().find(|s| s.id == t)) else {
+            continue;
+        };
+        match &l.entry {
+            Entry::Norm {
+                kind, reference, ..
+            } if kind == "Reference" => {
+                s.entity = reference.strip_prefix(REFERENCE_PREFIX).map(str::to_string);
+            }
+            Entry::Attr { name, .. } if name == "Rejected" => s.rejected = true,
+            Entry::Note { kind, text, .. } if kind == "AnnotatorNotes" => {
+                s.note = Some(text.clone())
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ann::parse;
+
+    #[test]
+    fn deciding_twice_changes_the_decision_and_keeps_other_lines() {
+        let mut ann = parse("# a comment line khabar does not know\nR1\tRel Arg1:T9 Arg2:T8\n");
+        let link = Decision::Link {
+            id: "ali-shamkhani".into(),
+            label: "Ali Shamkhani".into(),
+        };
+        let t = decide(&mut ann, 4, 14, "Person", "علي شمخاني", &link);
+        assert_eq!(t, "T1");
+        assert_eq!(
+            ann.serialize(),
+            "# a comment line khabar does not know\nR1\tRel Arg1:T9 Arg2:T8\nT1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
+        );
+        // Rejecting the same span replaces the link; a note is added beside it.
+        decide(&mut ann, 4, 14, "Person", "علي شمخاني", &Decision::Reject);
+        decide(
+            &mut ann,
+            4,
+            14,
+            "Person",
+            "علي شمخاني",
+            &Decision::Note("not him\there".into()),
+        );
+        let s = states(&ann);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].rejected, s[0].entity.as_deref()), (true, None));
+        assert_eq!(s[0].note.as_deref(), Some("not him here"));
+        assert!(ann
+            .serialize()
+            .starts_with("# a comment line khabar does not know\nR1\t"));
+        // Linking again clears the rejection.
+        decide(&mut ann, 4, 14, "Person", "علي شمخاني", &link);
+        let s = states(&ann);
+        assert_eq!(
+            (s[0].rejected, s[0].entity.as_deref()),
+            (false, Some("ali-shamkhani"))
+        );
+        // The file parses back to the same states.
+        assert_eq!(states(&parse(&ann.serialize())), s);
+    }
+
+    #[test]
+    fn brat_types_are_capitalised_kinds() {
+        assert_eq!(brat_type("person"), "Person");
+        assert_eq!(brat_type(""), "");
+    }
+}

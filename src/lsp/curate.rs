@@ -1,0 +1,199 @@
+//! Curation from any LSP client: accept a mention, link a selection to an entity, reject a
+//! mention, note something on it. Each is a code action whose command the server runs
+//! (`workspace/executeCommand`), so a client needs nothing beyond LSP. The server writes the
+//! `.ann` beside the article itself, atomically; for a buffer with unsaved changes it holds the
+//! new file and writes it when the buffer is saved, so the `.ann` always matches the `.txt` on
+//! disk.
+
+use super::symbols;
+use crate::analysis::curation::{self, Decision, State};
+use crate::analysis::kb::Kb;
+use crate::analysis::normalize::fold;
+use crate::analysis::text::slice_chars;
+use crate::analysis::Analysis;
+use serde::{Deserialize, Serialize};
+
+pub const COMMAND: &str = "khabar.annotate";
+pub const KIND: &str = "refactor.khabar.annotate";
+
+/// How many entities a selection is offered to be linked to.
+const LINK_CHOICES: usize = 8;
+
+/// The command's argument: a span of the buffer in code points and what to record on it.
+/// `text` is the span's text when the action was offered: if the buffer changed since, the
+/// command refuses rather than annotate the wrong words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnotateArgs {
+    pub uri: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// `link` (with `entity`), `reject` or `note` (with `note`).
+    pub op: String,
+    #[serde(default)]
+    pub entity: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl AnnotateArgs {
+    /// The decision the arguments ask for, checked against `kb`.
+    pub fn decision(&self, kb: &Kb) -> Result<Decision, String> {
+        match self.op.as_str() {
+            "link" => {
+                let id = self.entity.as_deref().ok_or("`link` needs `entity`")?;
+                let e = kb
+                    .get(id)
+                    .ok_or_else(|| format!("no entity `{id}` in the knowledge base"))?;
+                Ok(Decision::Link {
+                    id: id.to_string(),
+                    label: e.display_name().to_string(),
+                })
+            }
+            "reject" => Ok(Decision::Reject),
+            "note" => Ok(Decision::Note(
+                self.note.clone().ok_or("`note` needs `note`")?,
+            )),
+            other => Err(format!("unknown operation `{other}`")),
+        }
+    }
+
+    /// The brat type of the span's `T` line: the entity's kind, else `Entity`.
+    pub fn brat_type(&self, kb: &Kb, analysis: &Analysis) -> String {
+        let kind = self
+            .entity
+            .as_deref()
+            .and_then(|id| kb.get(id))
+            .map(|e| e.kind)
+            .or_else(|| {
+                analysis
+                    .mentions
+                    .iter()
+                    .find(|m| m.start == self.start && m.end == self.end)
+                    .and_then(|m| kb.entities.get(m.entity))
+                    .map(|e| e.kind)
+            });
+        kind.map_or("Entity".to_string(), |k| curation::brat_type(k.as_str()))
+    }
+}
+
+/// An action to offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub title: String,
+    pub args: AnnotateArgs,
+    pub preferred: bool,
+}
+
+fn args(uri: &str, start: usize, end: usize, text: &str, op: &str) -> AnnotateArgs {
+    AnnotateArgs {
+        uri: uri.to_string(),
+        start,
+        end,
+        text: text.to_string(),
+        op: op.to_string(),
+        entity: None,
+        note: None,
+    }
+}
+
+/// What to offer for the code-point range `start..end`: at a mention, accepting it as its
+/// entity (each candidate when it is ambiguous) or rejecting it; for a selection that is not a
+/// mention, linking it to the entities its words name best.
+pub fn offers(
+    uri: &str,
+    text: &str,
+    analysis: &Analysis,
+    kb: &Kb,
+    (start, end): (usize, usize),
+) -> Vec<Offer> {
+    let mut out = Vec::new();
+    let mention = analysis
+        .mentions
+        .iter()
+        .find(|m| m.start <= start && end <= m.end && (start < m.end || start == end));
+    if let Some(m) = mention {
+        let spelled = slice_chars(text, m.start, m.end);
+        let candidates = if m.is_ambiguous() {
+            m.candidates.clone()
+        } else {
+            vec![m.entity]
+        };
+        for (i, &c) in candidates.iter().enumerate() {
+            let Some(e) = kb.entities.get(c) else {
+                continue;
+            };
+            let mut a = args(uri, m.start, m.end, spelled, "link");
+            a.entity = Some(e.id.clone());
+            out.push(Offer {
+                title: format!("Accept «{spelled}» as {}", e.display_name()),
+                args: a,
+                preferred: i == 0,
+            });
+        }
+        out.push(Offer {
+            title: format!("Mark «{spelled}» as not an entity"),
+            args: args(uri, m.start, m.end, spelled, "reject"),
+            preferred: false,
+        });
+        return out;
+    }
+    if start >= end {
+        return out;
+    }
+    let selected = slice_chars(text, start, end);
+    let name = selected.trim();
+    if name.is_empty() || name.contains('\n') {
+        return out;
+    }
+    // Offsets of the trimmed selection.
+    let lead = selected.chars().take_while(|c| c.is_whitespace()).count();
+    let (s, e) = (start + lead, start + lead + name.chars().count());
+    // Entities the selection's words name (a fragment of a label, or a spelling the matcher
+    // does not take, such as a name with the article: الشمخاني holds شمخاني).
+    let folded = fold(name);
+    let mut ranked: Vec<(u8, &str, &str)> = kb
+        .entities
+        .iter()
+        .filter_map(|ent| {
+            let holds = || {
+                ent.surfaces()
+                    .map(|(s, _)| fold(s))
+                    .any(|f| f.chars().count() >= 3 && folded.contains(&f))
+            };
+            let score = symbols::score(name, ent).or_else(|| holds().then_some(6))?;
+            Some((score, ent.id.as_str(), ent.display_name()))
+        })
+        .collect();
+    ranked.sort();
+    for (_, id, shown) in ranked.into_iter().take(LINK_CHOICES) {
+        let mut a = args(uri, s, e, name, "link");
+        a.entity = Some(id.to_string());
+        out.push(Offer {
+            title: format!("Link «{name}» to {shown} ({id})"),
+            args: a,
+            preferred: false,
+        });
+    }
+    out
+}
+
+/// The Markdown a hover adds for a curated span at `offset`.
+pub fn hover_part(states: &[State], kb: &Kb, offset: usize) -> Option<(String, usize, usize)> {
+    let s = states
+        .iter()
+        .find(|s| s.start <= offset && offset <= s.end)?;
+    let mut md = format!("**Curated** ({}, `{}`): ", s.ty, s.id);
+    if s.rejected {
+        md.push_str("not an entity");
+    } else if let Some(id) = &s.entity {
+        let name = kb.get(id).map_or(id.as_str(), |e| e.display_name());
+        md.push_str(&format!("accepted as {name} (`{id}`)"));
+    } else {
+        md.push_str("annotated, not linked");
+    }
+    if let Some(n) = &s.note {
+        md.push_str(&format!("\n\nNote: {n}"));
+    }
+    Some((md, s.start, s.end))
+}

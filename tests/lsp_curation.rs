@@ -1,0 +1,222 @@
+//! Curation from the editor, through the protocol: accept, reject, link and note, each a code
+//! action whose command the server runs, with the `.ann` beside the article checked afterwards;
+//! decisions in hovers and semantic tokens; decisions made in an unsaved buffer written on save
+//! at the places the text then has.
+
+#[path = "common/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::*;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+const TEXT: &str = "وصل علي شمخاني إلى دمشق\nوقال الشمخاني إن الزيارة ناجحة\n";
+
+fn corpus() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("khabar.toml"), "").unwrap();
+    std::fs::write(root.join("a.txt"), TEXT).unwrap();
+    (dir, root)
+}
+
+async fn started(root: &std::path::Path) -> (TestClient, String) {
+    let mut c = TestClient::start();
+    let mut caps = caps(false, &["utf-16"], false);
+    caps["workspace"]["semanticTokens"] = json!({"refreshSupport": false});
+    c.initialize(Some(root), caps, Value::Null).await;
+    let uri = file_uri(&root.join("a.txt"));
+    c.open(&uri, 1, TEXT).await;
+    c.diagnostics(&uri, Some(1)).await;
+    (c, uri)
+}
+
+async fn curation_actions(c: &mut TestClient, uri: &str, r: Value) -> Vec<Value> {
+    let got = c
+        .call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": r, "context": {"diagnostics": [], "only": ["refactor.khabar.annotate"]}}),
+        )
+        .await;
+    got.as_array().cloned().unwrap_or_default()
+}
+
+async fn run(c: &mut TestClient, action: &Value) -> Value {
+    let cmd = &action["command"];
+    c.call(
+        "workspace/executeCommand",
+        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+    )
+    .await
+}
+
+fn titles(actions: &[Value]) -> Vec<&str> {
+    actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect()
+}
+
+fn ann(root: &std::path::Path) -> String {
+    std::fs::read_to_string(root.join("a.ann")).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn accept_then_reject_a_mention_and_note_on_it() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
+    assert_eq!(
+        titles(&actions),
+        [
+            "Accept «علي شمخاني» as Ali Shamkhani",
+            "Mark «علي شمخاني» as not an entity"
+        ]
+    );
+    let r = run(&mut c, &actions[0]).await;
+    assert_eq!(
+        (r["id"].as_str(), r["written"].as_bool()),
+        (Some("T1"), Some(true))
+    );
+    assert_eq!(
+        ann(&root),
+        "T1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
+    );
+    // The hover says so, and the token carries the `accepted` modifier (bit 2).
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(0, 6)}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.starts_with("**Curated** (Person, `T1`): accepted as Ali Shamkhani (`ali-shamkhani`)"),
+        "{md}"
+    );
+    let t = c
+        .call(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    assert_eq!(t["data"][4], 4, "{t}");
+    // Rejected: the reference goes, the attribute comes; the token says `rejected` (bit 3).
+    run(&mut c, &actions[1]).await;
+    assert_eq!(ann(&root), "T1\tPerson 4 14\tعلي شمخاني\nA1\tRejected T1\n");
+    let t = c
+        .call(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    assert_eq!(t["data"][4], 8, "{t}");
+    // A note, through the same command (clients with a prompt pass the text).
+    let mut args = actions[1]["command"]["arguments"][0].clone();
+    args["op"] = json!("note");
+    args["note"] = json!("the wire copy spells it otherwise");
+    c.call(
+        "workspace/executeCommand",
+        json!({"command": "khabar.annotate", "arguments": [args]}),
+    )
+    .await;
+    assert!(ann(&root).ends_with("#1\tAnnotatorNotes T1\tthe wire copy spells it otherwise\n"));
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(0, 6)}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("not an entity\n\nNote: the wire copy spells it otherwise"),
+        "{md}"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_selection_links_to_an_entity_chosen_from_the_offered_ones() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    // الشمخاني is not a mention (the article is not a clitic on a name): select it.
+    let actions = curation_actions(&mut c, &uri, range(1, 5, 1, 13)).await;
+    let t = titles(&actions);
+    assert_eq!(
+        t.first(),
+        Some(&"Link «الشمخاني» to Ali Shamkhani (ali-shamkhani)"),
+        "{t:?}"
+    );
+    run(&mut c, &actions[0]).await;
+    assert_eq!(
+        ann(&root),
+        "T1\tPerson 29 37\tالشمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
+    );
+    // The command refuses a span whose text is not what it was offered for.
+    let mut args = actions[0]["command"]["arguments"][0].clone();
+    args["text"] = json!("شيء آخر");
+    let bad = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "khabar.annotate", "arguments": [args]}),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    let mut args = actions[0]["command"]["arguments"][0].clone();
+    args["entity"] = json!("no-such-entity");
+    let bad = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "khabar.annotate", "arguments": [args]}),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn decisions_in_an_unsaved_buffer_are_written_on_save_where_the_text_then_is() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    // An unsaved edit: a word typed before the name.
+    c.change(
+        &uri,
+        2,
+        json!([{"range": range(0, 0, 0, 0), "text": "أمس "}]),
+    )
+    .await;
+    c.diagnostics(&uri, Some(2)).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 10, 0, 10)).await;
+    let r = run(&mut c, &actions[0]).await;
+    assert_eq!(r["written"], false);
+    assert_eq!(
+        ann(&root),
+        "",
+        "nothing is written while the buffer differs from the file"
+    );
+    // More typing before the name; then the buffer is saved.
+    c.change(&uri, 3, json!([{"range": range(0, 0, 0, 0), "text": "و"}]))
+        .await;
+    let saved = format!("وأمس {TEXT}");
+    std::fs::write(root.join("a.txt"), &saved).unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while ann(&root).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the .ann is written on save"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        ann(&root),
+        "T1\tPerson 9 19\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
+    );
+    let chars: Vec<char> = saved.chars().collect();
+    assert_eq!(chars[9..19].iter().collect::<String>(), "علي شمخاني");
+    c.shutdown().await;
+}
