@@ -17,7 +17,10 @@ fn vscode_extension_unit_tests() {
         return;
     }
     if !dir.join("node_modules").join("typescript").is_dir()
-        || !dir.join("node_modules").join("vscode-languageclient").is_dir()
+        || !dir
+            .join("node_modules")
+            .join("vscode-languageclient")
+            .is_dir()
     {
         common::skip(
             "editors/vscode/node_modules is missing: run `npm ci --prefix editors/vscode`",

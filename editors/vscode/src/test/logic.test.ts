@@ -240,7 +240,7 @@ test("package.json: activation, commands, semantic tokens, defaults", () => {
   }
   assert.deepEqual(
     pkg.contributes.semanticTokenModifiers.map((m: { id: string }) => m.id),
-    ["ambiguous", "glued"],
+    ["ambiguous", "glued", "accepted", "rejected"],
   );
   const scopes = pkg.contributes.semanticTokenScopes[0].scopes;
   for (const t of types) assert.ok(scopes[t]?.length > 0, `${t} has TextMate scopes`);
