@@ -76,4 +76,19 @@ fn neovim_plugin_session() {
         .unwrap_or("")
         .starts_with("Ali Shamkhani"));
     assert_eq!(v["new_entity"], "**The two sides** · other");
+    assert!(v["accepted"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with("as Ali Shamkhani"));
+    // The .ann Neovim's action wrote, checked against the saved article.
+    let article = std::fs::read_to_string(corpus.path().join("fa-meeting.txt")).expect("article");
+    let ann = std::fs::read_to_string(corpus.path().join("fa-meeting.ann")).expect(".ann");
+    let t = ann.lines().find(|l| l.starts_with("T1	")).expect("a T line");
+    let mut cols = t.split('\t');
+    let (_, span, covered) = (cols.next(), cols.next().unwrap(), cols.next().unwrap());
+    let mut nums = span.split(' ').skip(1).map(|n| n.parse::<usize>().unwrap());
+    let (s, e) = (nums.next().unwrap(), nums.next().unwrap());
+    let chars: Vec<char> = article.chars().collect();
+    assert_eq!(chars[s..e].iter().collect::<String>(), covered);
+    assert!(ann.contains("\tReference T1 khabar:ali-shamkhani\t"), "{ann}");
 }
