@@ -87,10 +87,8 @@ async function start(): Promise<void> {
     await c.start();
   } catch (e) {
     const message = `khabar: the language server (${resolved.command} lsp) did not start: ${e instanceof Error ? e.message : String(e)}`;
+    // vscode-languageclient has already shown "Starting client failed"; the log says which binary.
     channel().appendLine(message);
-    void vscode.window.showErrorMessage(message, SHOW_OUTPUT).then((choice) => {
-      if (choice === SHOW_OUTPUT) channel().show(true);
-    });
   }
 }
 
