@@ -220,3 +220,36 @@ async fn decisions_in_an_unsaved_buffer_are_written_on_save_where_the_text_then_
     assert_eq!(chars[9..19].iter().collect::<String>(), "علي شمخاني");
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn annotations_follow_their_text_when_the_article_changes_on_disk() {
+    let (_dir, root) = corpus();
+    std::fs::write(root.join("b.txt"), "قال علي شمخاني إن دمشق\n").unwrap();
+    std::fs::write(
+        root.join("b.ann"),
+        "T1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\nT2\tPlace 18 22\tدمشق\n",
+    )
+    .unwrap();
+    let mut c = TestClient::start();
+    c.initialize(Some(&root), caps(false, &["utf-16"], false), Value::Null)
+        .await;
+    // Another program rewrites the article: words before the name, and دمشق gone.
+    std::fs::write(root.join("b.txt"), "أمس قال علي شمخاني إن الوفد وصل\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&root.join("b.txt")), "type": 2}]}),
+    )
+    .await;
+    let warning = c.notification("window/showMessage").await;
+    let msg = warning["message"].as_str().unwrap();
+    assert!(
+        msg.contains("1 annotation(s)") && msg.contains("T2 «دمشق»"),
+        "{msg}"
+    );
+    // The name moved with its text; the lost span is kept as it was, not dropped.
+    assert_eq!(
+        std::fs::read_to_string(root.join("b.ann")).unwrap(),
+        "T1\tPerson 8 18\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\nT2\tPlace 18 22\tدمشق\n"
+    );
+    c.shutdown().await;
+}

@@ -233,3 +233,140 @@ mod tests {
         assert_eq!(brat_type(""), "");
     }
 }
+
+/// What re-anchoring did to one `T` span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    /// Its text is still where it was.
+    Kept,
+    /// Its text was found again elsewhere: old and new start.
+    Moved { id: String, from: usize, to: usize },
+    /// Its text is nowhere in the article: left as it was, for a curator to decide.
+    Lost { id: String, text: String },
+}
+
+/// Finds every single-fragment `T` span of `ann` again in `text` (the article as it is now) by
+/// its quote, as the W3C TextQuoteSelector and Hypothesis do: where it was if the text is still
+/// there, else the occurrence whose surroundings best match what surrounded it in `old` (the
+/// article before; nearest to the old place on a tie). Spans whose quote is gone are reported
+/// `Lost` and left untouched: nothing is dropped without the curator.
+pub fn reanchor(ann: &mut AnnFile, old: &str, text: &str) -> Vec<Anchor> {
+    /// Characters of context compared on each side.
+    const CONTEXT: usize = 32;
+    let now: Vec<char> = text.chars().collect();
+    let before: Vec<char> = old.chars().collect();
+    let mut out = Vec::new();
+    for line in &mut ann.lines {
+        let Entry::Text {
+            id,
+            fragments,
+            text: quote,
+            ..
+        } = &mut line.entry
+        else {
+            continue;
+        };
+        let [(start, end)] = fragments.as_slice() else {
+            continue;
+        };
+        let (start, end) = (*start, *end);
+        let q: Vec<char> = quote.chars().collect();
+        if now.get(start..end) == Some(q.as_slice()) {
+            out.push(Anchor::Kept);
+            continue;
+        }
+        if q.is_empty() {
+            out.push(Anchor::Lost {
+                id: id.clone(),
+                text: quote.clone(),
+            });
+            continue;
+        }
+        let prefix: Vec<char> = before
+            [start.saturating_sub(CONTEXT).min(before.len())..start.min(before.len())]
+            .to_vec();
+        let suffix: Vec<char> =
+            before[end.min(before.len())..(end + CONTEXT).min(before.len())].to_vec();
+        let score = |at: usize| -> (usize, std::cmp::Reverse<usize>) {
+            let p = prefix
+                .iter()
+                .rev()
+                .zip(now[..at].iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let s = suffix
+                .iter()
+                .zip(now[at + q.len()..].iter())
+                .take_while(|(a, b)| a == b)
+                .count();
+            (p + s, std::cmp::Reverse(at.abs_diff(start)))
+        };
+        let best = (0..now.len().saturating_sub(q.len() - 1))
+            .filter(|&at| now[at..at + q.len()] == q[..])
+            .max_by_key(|&at| score(at));
+        match best {
+            Some(at) => {
+                *fragments = vec![(at, at + q.len())];
+                line.raw = None;
+                out.push(Anchor::Moved {
+                    id: id.clone(),
+                    from: start,
+                    to: at,
+                });
+            }
+            None => out.push(Anchor::Lost {
+                id: id.clone(),
+                text: quote.clone(),
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod reanchor_tests {
+    use super::*;
+    use crate::analysis::ann::parse;
+
+    fn t_spans(ann: &AnnFile) -> Vec<(usize, usize)> {
+        states(ann).iter().map(|s| (s.start, s.end)).collect()
+    }
+
+    #[test]
+    fn spans_follow_their_text_through_edits_on_disk() {
+        let old = "قال شمخاني إن شمخاني سيزور دمشق\r\nوقال مسؤول";
+        // T1: the second شمخاني (14..20); T2: دمشق (27..31); T3: مسؤول (38..43).
+        let mut ann =
+            parse("T1\tPerson 14 20\tشمخاني\nT2\tPlace 27 31\tدمشق\nT3\tOther 38 43\tمسؤول\n");
+        // Inserted before the spans, inside the line, with CRLF turned into LF, and مسؤول gone.
+        let new = "أمس قال شمخاني إن شمخاني سيزور  دمشق\nوقال";
+        let r = reanchor(&mut ann, old, new);
+        assert_eq!(
+            r,
+            [
+                Anchor::Moved {
+                    id: "T1".into(),
+                    from: 14,
+                    to: 18
+                },
+                Anchor::Moved {
+                    id: "T2".into(),
+                    from: 27,
+                    to: 32
+                },
+                Anchor::Lost {
+                    id: "T3".into(),
+                    text: "مسؤول".into()
+                },
+            ]
+        );
+        // The second شمخاني, not the first: its context decides between equal quotes.
+        let chars: Vec<char> = new.chars().collect();
+        assert_eq!(chars[18..24].iter().collect::<String>(), "شمخاني");
+        assert_eq!(t_spans(&ann), [(18, 24), (32, 36), (38, 43)]);
+        // Unchanged text keeps every span, and the file is written back exactly.
+        let mut same = parse("T1\tPerson 4 10\tشمخاني\n");
+        assert_eq!(reanchor(&mut same, old, old), [Anchor::Kept]);
+        assert_eq!(same.serialize(), "T1\tPerson 4 10\tشمخاني\n");
+    }
+}

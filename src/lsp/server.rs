@@ -408,6 +408,49 @@ impl Backend {
         })))
     }
 
+    /// After an article changed on disk (and is not open), finds its annotations again by
+    /// their quotes and rewrites its `.ann` if any moved; says which could not be found. The
+    /// text before the change is not known here, so among equal quotes the nearest wins.
+    async fn reanchor_file(&self, path: &std::path::Path) {
+        if self.lock().docs.contains_key(path) {
+            return;
+        }
+        let ann_path = crate::workspace::ann::ann_path(path);
+        let (Ok(ann_text), Ok(text)) = (
+            std::fs::read_to_string(&ann_path),
+            crate::workspace::files::read_article(path, &path.display().to_string()),
+        ) else {
+            return;
+        };
+        let mut ann = crate::analysis::ann::parse(&ann_text);
+        let report = crate::analysis::curation::reanchor(&mut ann, "", &text);
+        use crate::analysis::curation::Anchor;
+        if report.iter().any(|a| matches!(a, Anchor::Moved { .. })) {
+            if let Err(e) =
+                crate::workspace::ann::write_atomic(&ann_path, ann.serialize().as_bytes())
+            {
+                let msg = format!("khabar: could not write {}: {e}", ann_path.display());
+                self.client.show_message(MessageType::ERROR, msg).await;
+            }
+        }
+        let lost: Vec<String> = report
+            .iter()
+            .filter_map(|a| match a {
+                Anchor::Lost { id, text } => Some(format!("{id} «{text}»")),
+                _ => None,
+            })
+            .collect();
+        if !lost.is_empty() {
+            let msg = format!(
+                "khabar: {} annotation(s) of {} are no longer in its text: {} (kept; `khabar check` reports them as ann-text-mismatch)",
+                lost.len(),
+                path.display(),
+                lost.join(", ")
+            );
+            self.client.show_message(MessageType::WARNING, msg).await;
+        }
+    }
+
     /// Starts indexing every folder in the background.
     fn start_indexing(&self) {
         let progress = self.lock().flags.progress;
@@ -1293,6 +1336,7 @@ impl LanguageServer for Backend {
             return;
         }
         for path in articles {
+            self.reanchor_file(&path).await;
             self.index_file(path).await;
         }
     }
