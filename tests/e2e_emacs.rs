@@ -7,7 +7,7 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn emacs_eglot_session() {
@@ -27,32 +27,17 @@ fn emacs_eglot_session() {
         let p = e.expect("entry").path();
         std::fs::copy(&p, corpus.path().join(p.file_name().unwrap())).expect("copy example");
     }
-    let mut child = Command::new("emacs")
-        .args(["--batch", "-q", "-L"])
-        .arg(repo.join("editors/emacs"))
-        .arg("-l")
-        .arg(repo.join("tests/e2e/emacs/test.el"))
-        .env("KHABAR_BIN", common::khabar())
-        .env("KHABAR_CORPUS", corpus.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start emacs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("emacs did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = child.wait_with_output().expect("output");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (status, stdout, stderr) = common::output_within(
+        Command::new("emacs")
+            .args(["--batch", "-q", "-L"])
+            .arg(repo.join("editors/emacs"))
+            .arg("-l")
+            .arg(repo.join("tests/e2e/emacs/test.el"))
+            .env("KHABAR_BIN", common::khabar())
+            .env("KHABAR_CORPUS", corpus.path()),
+        Duration::from_secs(120),
+        "emacs",
+    );
     let line = stdout.lines().find(|l| l.starts_with('{')).unwrap_or("");
     assert!(
         status.success(),

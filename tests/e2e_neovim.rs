@@ -6,8 +6,8 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 #[test]
 fn neovim_plugin_session() {
@@ -21,39 +21,24 @@ fn neovim_plugin_session() {
         let p = e.expect("entry").path();
         std::fs::copy(&p, corpus.path().join(p.file_name().unwrap())).expect("copy fixture");
     }
-    let mut child = Command::new("nvim")
-        .args(["--headless", "--clean", "-u", "NONE"])
-        .arg("-c")
-        .arg(format!(
-            "set rtp+={}",
-            repo.join("editors/neovim").display()
-        ))
-        .args(["-c", "filetype on", "-c"])
-        .arg(format!(
-            "luafile {}",
-            repo.join("tests/e2e/neovim/test.lua").display()
-        ))
-        .env("KHABAR_BIN", common::khabar())
-        .env("KHABAR_CORPUS", corpus.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start nvim");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            panic!("nvim did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = child.wait_with_output().expect("output");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (status, stdout, stderr) = common::output_within(
+        Command::new("nvim")
+            .args(["--headless", "--clean", "-u", "NONE"])
+            .arg("-c")
+            .arg(format!(
+                "set rtp+={}",
+                repo.join("editors/neovim").display()
+            ))
+            .args(["-c", "filetype on", "-c"])
+            .arg(format!(
+                "luafile {}",
+                repo.join("tests/e2e/neovim/test.lua").display()
+            ))
+            .env("KHABAR_BIN", common::khabar())
+            .env("KHABAR_CORPUS", corpus.path()),
+        Duration::from_secs(90),
+        "nvim",
+    );
     let line = stdout
         .lines()
         .chain(stderr.lines())
@@ -83,12 +68,18 @@ fn neovim_plugin_session() {
     // The .ann Neovim's action wrote, checked against the saved article.
     let article = std::fs::read_to_string(corpus.path().join("fa-meeting.txt")).expect("article");
     let ann = std::fs::read_to_string(corpus.path().join("fa-meeting.ann")).expect(".ann");
-    let t = ann.lines().find(|l| l.starts_with("T1	")).expect("a T line");
+    let t = ann
+        .lines()
+        .find(|l| l.starts_with("T1	"))
+        .expect("a T line");
     let mut cols = t.split('\t');
     let (_, span, covered) = (cols.next(), cols.next().unwrap(), cols.next().unwrap());
     let mut nums = span.split(' ').skip(1).map(|n| n.parse::<usize>().unwrap());
     let (s, e) = (nums.next().unwrap(), nums.next().unwrap());
     let chars: Vec<char> = article.chars().collect();
     assert_eq!(chars[s..e].iter().collect::<String>(), covered);
-    assert!(ann.contains("\tReference T1 khabar:ali-shamkhani\t"), "{ann}");
+    assert!(
+        ann.contains("\tReference T1 khabar:ali-shamkhani\t"),
+        "{ann}"
+    );
 }

@@ -17,31 +17,6 @@ const A: &str = "وصل علي شمخاني إلى دمشق\nوقال لشمخا
 const B: &str = "علی شمخانی در تهران گفت که ایران آماده است\n";
 const C: &str = "ذكرت وكالة سانا أن الرئيس السوري استقبل الوفد في سورية\n";
 
-struct Corpus {
-    dir: tempfile::TempDir,
-}
-
-impl Corpus {
-    fn new(files: &[(&str, &str)]) -> Corpus {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        Corpus { dir }
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().canonicalize().unwrap()
-    }
-    fn uri(&self, name: &str) -> String {
-        file_uri(&self.root().join(name))
-    }
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.root().join(name), text).unwrap();
-    }
-}
-
 fn fixture() -> Corpus {
     Corpus::new(&[
         ("khabar.toml", "kb = [\"kb.toml\"]\n"),
@@ -82,11 +57,7 @@ async fn wait_index(c: &mut TestClient) -> Vec<Value> {
         .drain(std::time::Duration::from_millis(1))
         .await
         .into_iter()
-        .filter(|m| {
-            m["params"]["token"] == token
-                || (m["method"] == "window/workDoneProgress/create"
-                    && m["params"]["token"] == token)
-        })
+        .filter(|m| m["params"]["token"] == token)
         .collect();
     seen.push(end);
     seen

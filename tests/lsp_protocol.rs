@@ -18,28 +18,6 @@ const FIXTURE: &str = "قال مسؤول روسي ، إن الاجتماع ، ا
 وأكد المتحدث أن المحادثات كانت مثمرة وبناءة للغاية\n\
 وأكد المتحدث أن المحادثات كانت مثمرة وبناءة للغاية\n";
 
-struct Corpus {
-    dir: tempfile::TempDir,
-}
-
-impl Corpus {
-    fn new(files: &[(&str, &str)]) -> Corpus {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        Corpus { dir }
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().canonicalize().unwrap()
-    }
-    fn uri(&self, name: &str) -> String {
-        file_uri(&self.root().join(name))
-    }
-}
-
 async fn started(corpus: &Corpus, caps: Value, options: Value) -> TestClient {
     let mut c = TestClient::start();
     c.initialize(Some(&corpus.root()), caps, options).await;

@@ -542,7 +542,7 @@ static CLASSES: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
         } else {
             ('\u{0621}'..='\u{064a}').contains(&c) || c.is_alphabetic() || c == ZWNJ
         };
-        *slot = u8::from(alnum) * ALNUM | u8::from(word) * WORD;
+        *slot = (u8::from(alnum) * ALNUM) | (u8::from(word) * WORD);
     }
     t
 });

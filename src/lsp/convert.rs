@@ -121,6 +121,20 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The range of an indexed mention, already in the index's encoding (the negotiated one).
+pub fn hit_range(hit: &crate::workspace::index::Hit) -> Range {
+    Range {
+        start: Position {
+            line: hit.line,
+            character: hit.col,
+        },
+        end: Position {
+            line: hit.line,
+            character: hit.end_col,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,19 +191,5 @@ mod tests {
             ),
             doc.len_chars()
         );
-    }
-}
-
-/// The range of an indexed mention, already in the index's encoding (the negotiated one).
-pub fn hit_range(hit: &crate::workspace::index::Hit) -> Range {
-    Range {
-        start: Position {
-            line: hit.line,
-            character: hit.col,
-        },
-        end: Position {
-            line: hit.line,
-            character: hit.end_col,
-        },
     }
 }

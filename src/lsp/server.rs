@@ -27,6 +27,30 @@ const FULL_AFTER_QUICK: std::time::Duration = std::time::Duration::from_millis(1
 /// Changes the quick re-check moves findings through before it waits for a full analysis.
 const MAX_PENDING: usize = 256;
 
+/// A folder's engine, KB files, root and per-entity article counts, for workspace symbols.
+type SymbolSource = (Arc<Engine>, Vec<PathBuf>, Option<PathBuf>, Vec<usize>);
+
+/// A code action that runs `command` in the server with `args` as its one argument.
+fn command_action(
+    title: String,
+    kind: &'static str,
+    command: &str,
+    args: &impl serde::Serialize,
+    preferred: bool,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: title.clone(),
+        kind: Some(CodeActionKind::new(kind)),
+        command: Some(Command {
+            title,
+            command: command.to_string(),
+            arguments: serde_json::to_value(args).ok().map(|v| vec![v]),
+        }),
+        is_preferred: preferred.then_some(true),
+        ..Default::default()
+    })
+}
+
 /// Moves the spans of held annotations through one buffer edit: a span after it shifts; one the
 /// edit touches keeps its place and is checked against the text when it is written.
 fn move_annotations(
@@ -1144,7 +1168,7 @@ impl LanguageServer for Backend {
         const LIMIT: usize = 200;
         // Each folder's KB, with what locating an entry needs; the embedded KB when there is
         // no folder.
-        let sources: Vec<(Arc<Engine>, Vec<PathBuf>, Option<PathBuf>, Vec<usize>)> = {
+        let sources: Vec<SymbolSource> = {
             let st = self.lock();
             let mut v: Vec<_> = st
                 .folders
@@ -1397,17 +1421,7 @@ impl LanguageServer for Backend {
                 (start, end),
             );
             actions.extend(offers.into_iter().map(|o| {
-                CodeActionOrCommand::CodeAction(CodeAction {
-                    title: o.title.clone(),
-                    kind: Some(CodeActionKind::new(curate::KIND)),
-                    command: Some(Command {
-                        title: o.title,
-                        command: curate::COMMAND.to_string(),
-                        arguments: serde_json::to_value(&o.args).ok().map(|v| vec![v]),
-                    }),
-                    is_preferred: o.preferred.then_some(true),
-                    ..Default::default()
-                })
+                command_action(o.title, curate::KIND, curate::COMMAND, &o.args, o.preferred)
             }));
         }
         if additions
@@ -1426,17 +1440,13 @@ impl LanguageServer for Backend {
                 (start, end),
             );
             actions.extend(offers.into_iter().map(|o| {
-                CodeActionOrCommand::CodeAction(CodeAction {
-                    title: o.title.clone(),
-                    kind: Some(CodeActionKind::new(kb_action::KIND)),
-                    command: Some(Command {
-                        title: o.title,
-                        command: kb_action::COMMAND.to_string(),
-                        arguments: serde_json::to_value(&o.args).ok().map(|v| vec![v]),
-                    }),
-                    is_preferred: o.preferred.then_some(true),
-                    ..Default::default()
-                })
+                command_action(
+                    o.title,
+                    kb_action::KIND,
+                    kb_action::COMMAND,
+                    &o.args,
+                    o.preferred,
+                )
             }));
         }
         Ok(Some(actions))

@@ -236,6 +236,37 @@ impl TestClient {
     }
 }
 
+/// A corpus folder of real files in a temporary directory.
+pub struct Corpus {
+    dir: tempfile::TempDir,
+}
+
+impl Corpus {
+    /// Writes `files` (relative paths, folders created as needed).
+    pub fn new(files: &[(&str, &str)]) -> Corpus {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write fixture");
+        }
+        Corpus { dir }
+    }
+
+    /// The folder, with links resolved (as the server keys documents).
+    pub fn root(&self) -> std::path::PathBuf {
+        self.dir.path().canonicalize().expect("canonical root")
+    }
+
+    pub fn uri(&self, name: &str) -> String {
+        file_uri(&self.root().join(name))
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.root().join(name), text).expect("write");
+    }
+}
+
 /// `file://` URI of a path, percent-encoded in upper case as Node does.
 pub fn file_uri(path: &Path) -> String {
     tower_lsp_server::ls_types::Uri::from_file_path(path)

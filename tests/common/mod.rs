@@ -108,3 +108,36 @@ fn unpack(zip: &Path, out: &Path) -> std::io::Result<()> {
 pub fn khabar() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_khabar"))
 }
+
+/// Runs `cmd` with its output captured, killing it after `limit`: an editor that hangs fails
+/// its test instead of stalling the suite.
+pub fn output_within(
+    cmd: &mut std::process::Command,
+    limit: std::time::Duration,
+    what: &str,
+) -> (std::process::ExitStatus, String, String) {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {what}: {e}"));
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what} did not finish within {} s", limit.as_secs());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("output");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
