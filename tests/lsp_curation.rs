@@ -253,3 +253,44 @@ async fn annotations_follow_their_text_when_the_article_changes_on_disk() {
     );
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_selection_becomes_a_new_entity_of_the_workspace_kb_and_is_linked_to_it() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    // "الزيارة" names nothing in the KB: the new-entity variants come after any links.
+    let actions = curation_actions(&mut c, &uri, range(1, 17, 1, 24)).await;
+    let new_place = actions
+        .iter()
+        .find(|a| a["title"] == "Annotate «الزيارة» as a new place (added to the knowledge base)")
+        .unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    let r = run(&mut c, new_place).await;
+    assert_eq!(r["written"], true);
+    let kb = std::fs::read_to_string(root.join("kb.toml")).unwrap();
+    assert!(
+        kb.contains("kind = \"place\"") && kb.contains("ar = \"الزيارة\""),
+        "{kb}"
+    );
+    let id = kb
+        .lines()
+        .find_map(|l| l.strip_prefix("id = \""))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    assert_eq!(
+        ann(&root),
+        format!("T1\tPlace 41 48\tالزيارة\nN1\tReference T1 khabar:{id}\tالزيارة\n")
+    );
+    let chars: Vec<char> = TEXT.chars().collect();
+    assert_eq!(chars[41..48].iter().collect::<String>(), "الزيارة");
+    // The word is now a mention of the new entity: hovering it shows its card.
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(1, 20)}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("**الزيارة** · place"), "{md}");
+    c.shutdown().await;
+}

@@ -7,7 +7,7 @@
 
 use super::symbols;
 use crate::analysis::curation::{self, Decision, State};
-use crate::analysis::kb::Kb;
+use crate::analysis::kb::{Kb, Kind};
 use crate::analysis::normalize::fold;
 use crate::analysis::text::slice_chars;
 use crate::analysis::Analysis;
@@ -28,12 +28,16 @@ pub struct AnnotateArgs {
     pub start: usize,
     pub end: usize,
     pub text: String,
-    /// `link` (with `entity`), `reject` or `note` (with `note`).
+    /// `link` (with `entity`), `reject`, `note` (with `note`), or `new` (with `kind`: the span
+    /// becomes a new entity of the workspace KB, and is linked to it).
     pub op: String,
     #[serde(default)]
     pub entity: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// For `new`: the kind of the entity to add to the workspace KB and link the span to.
+    #[serde(default)]
+    pub kind: Option<Kind>,
 }
 
 impl AnnotateArgs {
@@ -94,8 +98,12 @@ fn args(uri: &str, start: usize, end: usize, text: &str, op: &str) -> AnnotateAr
         op: op.to_string(),
         entity: None,
         note: None,
+        kind: None,
     }
 }
+
+/// Kinds offered for annotating a selection as a new entity.
+const NEW_KINDS: [Kind; 4] = [Kind::Person, Kind::Organization, Kind::Place, Kind::Other];
 
 /// What to offer for the code-point range `start..end`: at a mention, accepting it as its
 /// entity (each candidate when it is ambiguous) or rejecting it; for a selection that is not a
@@ -106,6 +114,7 @@ pub fn offers(
     analysis: &Analysis,
     kb: &Kb,
     (start, end): (usize, usize),
+    in_folder: bool,
 ) -> Vec<Offer> {
     let mut out = Vec::new();
     let mention = analysis
@@ -174,6 +183,21 @@ pub fn offers(
             args: a,
             preferred: false,
         });
+    }
+    // A new entity needs a workspace KB to live in, so only inside a folder.
+    if in_folder {
+        for kind in NEW_KINDS {
+            let mut a = args(uri, s, e, name, "new");
+            a.kind = Some(kind);
+            out.push(Offer {
+                title: format!(
+                    "Annotate «{name}» as a new {} (added to the knowledge base)",
+                    kind.as_str()
+                ),
+                args: a,
+                preferred: false,
+            });
+        }
     }
     out
 }

@@ -367,11 +367,45 @@ impl Backend {
 
     /// `khabar.annotate`: records a decision in the article's `.ann`, now when the buffer is
     /// saved, else when it next is.
-    async fn annotate(&self, args: curate::AnnotateArgs) -> Result<Option<Value>> {
+    async fn annotate(&self, mut args: curate::AnnotateArgs) -> Result<Option<Value>> {
         let Ok(uri) = args.uri.parse::<Uri>() else {
             return Err(Error::invalid_params("`uri` is not a URI"));
         };
         let key = convert::path_of(&uri);
+        if args.op == "new" {
+            // First the entity, in the workspace KB; then the span is linked to it.
+            let kind = args
+                .kind
+                .ok_or_else(|| Error::invalid_params("`new` needs `kind`"))?;
+            let snap = self
+                .snapshot(&uri)
+                .await
+                .ok_or_else(|| Error::invalid_params("the article is not open"))?;
+            let lang = match snap.analysis.langs.get(snap.text.line_of(args.start)) {
+                Some(crate::analysis::script::Lang::Persian) => "fa",
+                _ => "ar",
+            };
+            let written = {
+                let st = self.lock();
+                let Some(f) = st.folder_of(&key) else {
+                    return Err(Error::invalid_params(
+                        "the article is outside every workspace folder",
+                    ));
+                };
+                let origin = crate::workspace::display_rel(&f.root, &key);
+                let new = crate::workspace::kb_write::NewEntity {
+                    name: args.text.trim(),
+                    kind,
+                    lang,
+                    origin: &origin,
+                };
+                crate::workspace::kb_write::add_entity(&f.root, &f.kb_paths, &f.engine.kb, &new)
+            };
+            let (_, id) = written.map_err(|e| Error::invalid_params(e.to_string()))?;
+            self.reload().await;
+            args.op = "link".to_string();
+            args.entity = Some(id);
+        }
         let Some(snap) = self.snapshot(&uri).await else {
             return Err(Error::invalid_params("the article is not open"));
         };
@@ -1413,12 +1447,17 @@ impl LanguageServer for Backend {
             .collect();
         if curation && convert::path_of(&snap.uri).is_absolute() {
             let text = snap.text.text();
+            let in_folder = self
+                .lock()
+                .folder_of(&convert::path_of(&snap.uri))
+                .is_some();
             let offers = curate::offers(
                 snap.uri.as_str(),
                 &text,
                 &snap.analysis,
                 &snap.engine.kb,
                 (start, end),
+                in_folder,
             );
             actions.extend(offers.into_iter().map(|o| {
                 command_action(o.title, curate::KIND, curate::COMMAND, &o.args, o.preferred)
