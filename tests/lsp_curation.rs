@@ -294,3 +294,57 @@ async fn a_selection_becomes_a_new_entity_of_the_workspace_kb_and_is_linked_to_i
     assert!(md.contains("**الزيارة** · place"), "{md}");
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn curation_status_lists_what_is_left_across_the_corpus() {
+    let (_dir, root) = corpus();
+    std::fs::write(root.join("b.txt"), "زار بوتين طهران ودمشق\n").unwrap();
+    let mut c = TestClient::start();
+    let mut caps = caps(false, &["utf-16"], false);
+    caps["window"] = json!({"workDoneProgress": true});
+    c.initialize(Some(&root), caps, Value::Null).await;
+    c.wait_for("end of indexing", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+    })
+    .await;
+    let uri = file_uri(&root.join("a.txt"));
+    c.open(&uri, 1, TEXT).await;
+    c.diagnostics(&uri, Some(1)).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
+    run(&mut c, &actions[0]).await;
+    let s = c
+        .call(
+            "workspace/executeCommand",
+            json!({"command": "khabar.curationStatus", "arguments": []}),
+        )
+        .await;
+    // a.txt: علي شمخاني and دمشق, one decided; b.txt: three names, none decided.
+    assert_eq!(
+        (
+            s["mentions"].as_u64(),
+            s["decided"].as_u64(),
+            s["left"].as_u64()
+        ),
+        (Some(5), Some(1), Some(4)),
+        "{s}"
+    );
+    let rows: Vec<(String, u64)> = s["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["uri"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                r["left"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("b.txt".to_string(), 3), ("a.txt".into(), 1)]);
+    c.shutdown().await;
+}

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 pub const COMMAND: &str = "khabar.annotate";
 pub const KIND: &str = "refactor.khabar.annotate";
+/// Lists what is left to curate across the corpus.
+pub const STATUS_COMMAND: &str = "khabar.curationStatus";
 
 /// How many entities a selection is offered to be linked to.
 const LINK_CHOICES: usize = 8;

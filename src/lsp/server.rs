@@ -356,6 +356,58 @@ impl Backend {
         }
     }
 
+    /// `khabar.curationStatus`: what is left to curate, article by article across every
+    /// folder (indexed mentions without a decision in the article's `.ann`), most first.
+    fn curation_status(&self) -> Value {
+        let articles: Vec<(PathBuf, Vec<(u32, u32)>)> = {
+            let st = self.lock();
+            st.folders
+                .iter()
+                .flat_map(|f| {
+                    f.index.paths().into_iter().filter_map(|p| {
+                        let a = f.index.article(p)?;
+                        Some((
+                            p.to_path_buf(),
+                            a.hits.iter().map(|h| (h.start, h.end)).collect(),
+                        ))
+                    })
+                })
+                .collect()
+        };
+        let mut rows = Vec::new();
+        let (mut all, mut done) = (0, 0);
+        for (path, spans) in articles {
+            let decided: Vec<(usize, usize)> = self
+                .ann_states(&path)
+                .into_iter()
+                .filter(|s| s.rejected || s.entity.is_some())
+                .map(|s| (s.start, s.end))
+                .collect();
+            let n = spans.len();
+            let d = spans
+                .iter()
+                .filter(|&&(s, e)| decided.contains(&(s as usize, e as usize)))
+                .count();
+            all += n;
+            done += d;
+            if let Some(uri) = convert::uri_of(&path) {
+                rows.push((
+                    n - d,
+                    serde_json::json!({
+                        "uri": uri.as_str(), "mentions": n, "decided": d, "left": n - d,
+                    }),
+                ));
+            }
+        }
+        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        serde_json::json!({
+            "articles": rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+            "mentions": all,
+            "decided": done,
+            "left": all - done,
+        })
+    }
+
     /// Spans with a decision, for semantic-token modifiers: `(start, end, accepted)`.
     fn curated_spans(&self, key: &std::path::Path) -> Vec<(usize, usize, bool)> {
         self.ann_states(key)
@@ -820,7 +872,11 @@ impl LanguageServer for Backend {
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![kb_action::COMMAND.to_string(), curate::COMMAND.to_string()],
+                    commands: vec![
+                        kb_action::COMMAND.to_string(),
+                        curate::COMMAND.to_string(),
+                        curate::STATUS_COMMAND.to_string(),
+                    ],
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
@@ -1492,6 +1548,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == curate::STATUS_COMMAND {
+            return Ok(Some(self.curation_status()));
+        }
         if params.command == curate::COMMAND {
             let args: curate::AnnotateArgs = params
                 .arguments
