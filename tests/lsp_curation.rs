@@ -348,3 +348,38 @@ async fn curation_status_lists_what_is_left_across_the_corpus() {
     assert_eq!(rows, [("b.txt".to_string(), 3), ("a.txt".into(), 1)]);
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn decisions_in_a_buffer_closed_unsaved_are_kept_at_their_text_in_the_file() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    // Unsaved: a word typed before the name, and the name accepted (at 8..18 in the buffer).
+    c.change(
+        &uri,
+        2,
+        json!([{"range": range(0, 0, 0, 0), "text": "أمس "}]),
+    )
+    .await;
+    c.diagnostics(&uri, Some(2)).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 10, 0, 10)).await;
+    assert_eq!(run(&mut c, &actions[0]).await["written"], false);
+    // Closed without saving: the decision is written where the name is in the file (4..14).
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while ann(&root).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the .ann is written on close"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        ann(&root),
+        "T1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
+    );
+    c.shutdown().await;
+}

@@ -369,4 +369,42 @@ mod reanchor_tests {
         assert_eq!(reanchor(&mut same, old, old), [Anchor::Kept]);
         assert_eq!(same.serialize(), "T1\tPerson 4 10\tشمخاني\n");
     }
+
+    #[test]
+    fn inserts_before_inside_and_after_a_span_and_its_deletion() {
+        let old = "قال علي شمخاني في دمشق";
+        let t = "T1\tPerson 4 14\tعلي شمخاني\n";
+        let case = |new: &str| {
+            let mut ann = parse(t);
+            let r = reanchor(&mut ann, old, new);
+            (r, t_spans(&ann))
+        };
+        // Before: the span moves with its text.
+        let (r, s) = case("وقد قال علي شمخاني في دمشق");
+        assert_eq!(s, [(8, 18)]);
+        assert!(matches!(r[0], Anchor::Moved { to: 8, .. }));
+        // After: nothing moves.
+        assert_eq!(case("قال علي شمخاني في دمشق أمس").0, [Anchor::Kept]);
+        // Inside: the quote is no longer there; kept as it was and reported, not dropped.
+        let (r, s) = case("قال علي بن شمخاني في دمشق");
+        assert!(matches!(&r[0], Anchor::Lost { id, .. } if id == "T1"));
+        assert_eq!(s, [(4, 14)]);
+        // Deleted: likewise.
+        assert!(matches!(case("قال في دمشق").0[0], Anchor::Lost { .. }));
+        // Line breaks rewritten CRLF -> LF before the span shift it back by one.
+        let mut ann = parse("T1\tPlace 19 23\tدمشق\n");
+        let r = reanchor(
+            &mut ann,
+            "قال\r\nعلي شمخاني في دمشق",
+            "قال\nعلي شمخاني في دمشق",
+        );
+        assert!(matches!(
+            r[0],
+            Anchor::Moved {
+                from: 19,
+                to: 18,
+                ..
+            }
+        ));
+    }
 }

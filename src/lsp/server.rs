@@ -561,6 +561,44 @@ impl Backend {
         }
     }
 
+    /// Writes the decisions held for a buffer that was closed unsaved, re-anchored from the
+    /// buffer's text `buffer` to the file on disk.
+    async fn write_held_after_close(
+        &self,
+        key: &std::path::Path,
+        mut held: crate::analysis::ann::AnnFile,
+        buffer: &str,
+    ) {
+        let Ok(text) = crate::workspace::files::read_article(key, &key.display().to_string())
+        else {
+            return;
+        };
+        let report = crate::analysis::curation::reanchor(&mut held, buffer, &text);
+        let ann_path = crate::workspace::ann::ann_path(key);
+        if let Err(e) = crate::workspace::ann::write_atomic(&ann_path, held.serialize().as_bytes())
+        {
+            let msg = format!("khabar: could not write {}: {e}", ann_path.display());
+            self.client.show_message(MessageType::ERROR, msg).await;
+        }
+        let lost: Vec<String> = report
+            .iter()
+            .filter_map(|a| match a {
+                crate::analysis::curation::Anchor::Lost { id, text } => {
+                    Some(format!("{id} «{text}»"))
+                }
+                _ => None,
+            })
+            .collect();
+        if !lost.is_empty() {
+            let msg = format!(
+                "khabar: {} was closed unsaved; annotation(s) whose text is not in the file were kept as made: {}",
+                key.display(),
+                lost.join(", ")
+            );
+            self.client.show_message(MessageType::WARNING, msg).await;
+        }
+    }
+
     /// Starts indexing every folder in the background.
     fn start_indexing(&self) {
         let progress = self.lock().flags.progress;
@@ -1032,11 +1070,19 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = convert::path_of(&params.text_document.uri);
-        let pull = {
+        let (pull, closed) = {
             let mut st = self.lock();
-            st.docs.remove(&key);
-            st.flags.pull
+            let closed = st.docs.remove(&key);
+            (st.flags.pull, closed)
         };
+        // Decisions held for a buffer closed without saving refer to text that never reached
+        // the disk: find them again in the file, write those found, report the rest.
+        if let Some(doc) = closed {
+            if let Some(held) = doc.held_ann {
+                self.write_held_after_close(&key, held, &doc.text.text())
+                    .await;
+            }
+        }
         self.index_file(key).await;
         if !pull {
             let _order = self.publish.lock().await;
