@@ -383,3 +383,54 @@ async fn decisions_in_a_buffer_closed_unsaved_are_kept_at_their_text_in_the_file
     );
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_stale_annotation_is_reported_where_it_was_and_can_be_attached_or_dropped() {
+    let (_dir, root) = corpus();
+    // T1 points at 0..4 ("وصل ") but says دمشق; T2 says مسؤول, which the text does not hold.
+    std::fs::write(
+        root.join("a.ann"),
+        "T1\tPlace 0 4\tدمشق\nT2\tOther 30 35\tمسؤول\n",
+    )
+    .unwrap();
+    let (mut c, uri) = started(&root).await;
+    // `started` consumed the first publish; ask again through a change-free re-open.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    )
+    .await;
+    c.open(&uri, 5, TEXT).await;
+    let diags = c.diagnostics(&uri, Some(5)).await;
+    let stale: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "ann-text-mismatch")
+        .collect();
+    assert_eq!(stale.len(), 2, "{diags:?}");
+    assert_eq!(stale[0]["range"], range(0, 0, 0, 4));
+    assert!(stale[0]["message"].as_str().unwrap().contains("T1 «دمشق»"));
+    // Select the real دمشق (0:19..0:23) and attach T1 to it.
+    let actions = curation_actions(&mut c, &uri, range(0, 19, 0, 23)).await;
+    let attach = actions
+        .iter()
+        .find(|a| a["title"] == "Attach annotation T1 «دمشق» to «دمشق»")
+        .unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    run(&mut c, attach).await;
+    // Drop T2 where it is reported.
+    let actions = curation_actions(&mut c, &uri, range(1, 7, 1, 7)).await;
+    let drop = actions
+        .iter()
+        .find(|a| a["title"] == "Drop annotation T2 «مسؤول»")
+        .unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    run(&mut c, drop).await;
+    assert_eq!(ann(&root), "T1\tPlace 19 23\tدمشق\n");
+    // Nothing stale is reported any more.
+    c.change(&uri, 6, json!([{"range": range(1, 0, 1, 0), "text": ""}]))
+        .await;
+    let diags = c.diagnostics(&uri, Some(6)).await;
+    assert!(
+        diags.iter().all(|d| d["code"] != "ann-text-mismatch"),
+        "{diags:?}"
+    );
+    c.shutdown().await;
+}

@@ -234,6 +234,66 @@ mod tests {
     }
 }
 
+/// Removes the `T` line `id` and every line about it.
+pub fn drop_span(ann: &mut AnnFile, id: &str) {
+    ann.lines
+        .retain(|l| l.entry.id() != Some(id) && target_of(&l.entry) != Some(id));
+}
+
+/// Moves the `T` line `id` to the span `start..end` covering `text`; false when there is none.
+pub fn attach(ann: &mut AnnFile, id: &str, start: usize, end: usize, text: &str) -> bool {
+    for line in &mut ann.lines {
+        if let Entry::Text {
+            id: tid,
+            fragments,
+            text: covered,
+            ..
+        } = &mut line.entry
+        {
+            if tid == id {
+                *fragments = vec![(start, end)];
+                *covered = text.to_string();
+                line.raw = None;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The annotations whose text is no longer at their place in `text` (the article as the
+/// editor has it): each a finding on the article at that place, so that the curator sees it
+/// where it was and can drop it or attach it elsewhere. The rule is `ann-text-mismatch`,
+/// the one `khabar check` reports on the `.ann` file.
+pub fn stale(states: &[State], text: &str) -> Vec<super::diagnostic::Diagnostic> {
+    let chars: Vec<char> = text.chars().collect();
+    let severity = super::rules::meta("ann-text-mismatch")
+        .map_or(super::diagnostic::Severity::Warning, |m| m.default_severity);
+    states
+        .iter()
+        .filter(|s| {
+            chars
+                .get(s.start..s.end)
+                .map(|c| c.iter().collect::<String>())
+                != Some(s.text.clone())
+        })
+        .map(|s| {
+            let start = s.start.min(chars.len());
+            let end = s.end.min(chars.len()).max(start);
+            super::diagnostic::Diagnostic::new(
+                "ann-text-mismatch",
+                severity,
+                start,
+                end,
+                format!(
+                    "annotation {} «{}» no longer matches the text here",
+                    s.id, s.text
+                ),
+            )
+        })
+        .collect()
+}
+
 /// What re-anchoring did to one `T` span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Anchor {

@@ -40,6 +40,9 @@ pub struct AnnotateArgs {
     /// For `new`: the kind of the entity to add to the workspace KB and link the span to.
     #[serde(default)]
     pub kind: Option<Kind>,
+    /// For `drop` and `attach`: the `T` id of a stale annotation.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 impl AnnotateArgs {
@@ -60,6 +63,7 @@ impl AnnotateArgs {
             "note" => Ok(Decision::Note(
                 self.note.clone().ok_or("`note` needs `note`")?,
             )),
+            "drop" | "attach" => Err(format!("`{}` is not a decision", self.op)),
             other => Err(format!("unknown operation `{other}`")),
         }
     }
@@ -101,6 +105,7 @@ fn args(uri: &str, start: usize, end: usize, text: &str, op: &str) -> AnnotateAr
         entity: None,
         note: None,
         kind: None,
+        target: None,
     }
 }
 
@@ -117,8 +122,32 @@ pub fn offers(
     kb: &Kb,
     (start, end): (usize, usize),
     in_folder: bool,
+    stale: &[State],
 ) -> Vec<Offer> {
     let mut out = Vec::new();
+    // A stale annotation: drop it where it is reported, or attach it to the selection.
+    for s in stale {
+        let touches = s.start <= end && start <= s.end;
+        if touches {
+            let mut a = args(uri, s.start, s.end, "", "drop");
+            a.target = Some(s.id.clone());
+            out.push(Offer {
+                title: format!("Drop annotation {} «{}»", s.id, s.text),
+                args: a,
+                preferred: false,
+            });
+        }
+        if start < end {
+            let sel = slice_chars(text, start, end);
+            let mut a = args(uri, start, end, sel, "attach");
+            a.target = Some(s.id.clone());
+            out.push(Offer {
+                title: format!("Attach annotation {} «{}» to «{sel}»", s.id, s.text),
+                args: a,
+                preferred: false,
+            });
+        }
+    }
     let mention = analysis
         .mentions
         .iter()

@@ -222,9 +222,11 @@ impl Backend {
                 return;
             }
         }
+        let text_now = text.clone();
         let Some(analysis) = self.analyze(engine, text).await else {
             return;
         };
+        let stale = self.stale_findings(&key, &text_now);
         let _order = self.publish.lock().await;
         let push = {
             let mut st = self.lock();
@@ -235,7 +237,9 @@ impl Backend {
             if doc.generation != gen {
                 return;
             }
-            let diags = diagnostics::all_to_lsp(&doc.text, &doc.uri, &analysis.diagnostics, enc);
+            let mut diags =
+                diagnostics::all_to_lsp(&doc.text, &doc.uri, &analysis.diagnostics, enc);
+            diags.extend(diagnostics::all_to_lsp(&doc.text, &doc.uri, &stale, enc));
             doc.analysis = Some(analysis.clone());
             doc.base = Some(analysis.clone());
             doc.pending.retain(|(g, _)| *g > gen);
@@ -399,13 +403,41 @@ impl Backend {
                 ));
             }
         }
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.0));
         serde_json::json!({
             "articles": rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
             "mentions": all,
             "decided": done,
             "left": all - done,
         })
+    }
+
+    /// The article's annotations whose text is no longer at their place in `text`, as
+    /// findings (none when it has no `.ann`).
+    fn stale_findings(
+        &self,
+        key: &std::path::Path,
+        text: &Document,
+    ) -> Vec<crate::analysis::diagnostic::Diagnostic> {
+        let states = self.ann_states(key);
+        if states.is_empty() {
+            return Vec::new();
+        }
+        let severity = {
+            let st = self.lock();
+            let engine = st.engine_for(key);
+            crate::analysis::rules::configured(&engine.config, "ann-text-mismatch")
+        };
+        let Some(severity) = severity else {
+            return Vec::new();
+        };
+        let mut found = crate::analysis::curation::stale(&states, &text.text());
+        if let Some(sev) = severity {
+            for d in &mut found {
+                d.severity = sev;
+            }
+        }
+        found
     }
 
     /// Spans with a decision, for semantic-token modifiers: `(start, end, accepted)`.
@@ -462,16 +494,14 @@ impl Backend {
             return Err(Error::invalid_params("the article is not open"));
         };
         let text = snap.text.text();
-        if args.start > args.end
-            || crate::analysis::text::slice_chars(&text, args.start, args.end) != args.text
+        if args.op != "drop"
+            && (args.start > args.end
+                || crate::analysis::text::slice_chars(&text, args.start, args.end) != args.text)
         {
             return Err(Error::invalid_params(
                 "the text changed since the action was offered; ask for actions again",
             ));
         }
-        let decision = args
-            .decision(&snap.engine.kb)
-            .map_err(Error::invalid_params)?;
         let ty = args.brat_type(&snap.engine.kb, &snap.analysis);
         let ann_path = crate::workspace::ann::ann_path(&key);
         let on_disk = crate::workspace::files::read_article(&key, &key.display().to_string())
@@ -491,9 +521,35 @@ impl Backend {
                 }
             },
         };
-        let id = crate::analysis::curation::decide(
-            &mut ann, args.start, args.end, &ty, &args.text, &decision,
-        );
+        let target = || {
+            args.target
+                .clone()
+                .ok_or_else(|| Error::invalid_params(format!("`{}` needs `target`", args.op)))
+        };
+        let id = match args.op.as_str() {
+            "drop" => {
+                let t = target()?;
+                crate::analysis::curation::drop_span(&mut ann, &t);
+                t
+            }
+            "attach" => {
+                let t = target()?;
+                if !crate::analysis::curation::attach(
+                    &mut ann, &t, args.start, args.end, &args.text,
+                ) {
+                    return Err(Error::invalid_params(format!("no annotation `{t}`")));
+                }
+                t
+            }
+            _ => {
+                let decision = args
+                    .decision(&snap.engine.kb)
+                    .map_err(Error::invalid_params)?;
+                crate::analysis::curation::decide(
+                    &mut ann, args.start, args.end, &ty, &args.text, &decision,
+                )
+            }
+        };
         let written = if on_disk {
             crate::workspace::ann::write_atomic(&ann_path, ann.serialize().as_bytes())
                 .map_err(|e| Error::invalid_params(format!("{}: {e}", ann_path.display())))?;
@@ -1553,6 +1609,19 @@ impl LanguageServer for Backend {
                 .lock()
                 .folder_of(&convert::path_of(&snap.uri))
                 .is_some();
+            let stale: Vec<crate::analysis::curation::State> = {
+                let states = self.ann_states(&convert::path_of(&snap.uri));
+                let chars: Vec<char> = text.chars().collect();
+                states
+                    .into_iter()
+                    .filter(|s| {
+                        chars
+                            .get(s.start..s.end)
+                            .map(|c| c.iter().collect::<String>())
+                            != Some(s.text.clone())
+                    })
+                    .collect()
+            };
             let offers = curate::offers(
                 snap.uri.as_str(),
                 &text,
@@ -1560,6 +1629,7 @@ impl LanguageServer for Backend {
                 &snap.engine.kb,
                 (start, end),
                 in_folder,
+                &stale,
             );
             actions.extend(offers.into_iter().map(|o| {
                 command_action(o.title, curate::KIND, curate::COMMAND, &o.args, o.preferred)
@@ -1748,6 +1818,10 @@ impl LanguageServer for Backend {
             &snap.uri,
             &snap.analysis.diagnostics,
             snap.enc,
+        ));
+        let stale = self.stale_findings(&key, &snap.text);
+        items.extend(diagnostics::all_to_lsp(
+            &snap.text, &snap.uri, &stale, snap.enc,
         ));
         Ok(full(items, None))
     }
