@@ -434,3 +434,35 @@ async fn a_stale_annotation_is_reported_where_it_was_and_can_be_attached_or_drop
     );
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn saving_an_edited_article_moves_its_annotations_with_their_text() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
+    run(&mut c, &actions[0]).await;
+    assert!(ann(&root).starts_with("T1\tPerson 4 14\t"));
+    // Words typed before the name, then saved: the .ann follows the name.
+    c.change(
+        &uri,
+        2,
+        json!([{"range": range(0, 0, 0, 0), "text": "أمس "}]),
+    )
+    .await;
+    std::fs::write(root.join("a.txt"), format!("أمس {TEXT}")).unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while !ann(&root).starts_with("T1\tPerson 8 18\t") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "re-anchored on save: {}",
+            ann(&root)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    c.shutdown().await;
+}

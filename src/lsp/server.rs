@@ -581,6 +581,11 @@ impl Backend {
         if self.lock().docs.contains_key(path) {
             return;
         }
+        self.reanchor_on_disk(path).await;
+    }
+
+    /// Re-anchors the `.ann` of `path` to the article's text on disk (see [`reanchor_file`]).
+    async fn reanchor_on_disk(&self, path: &std::path::Path) {
         let ann_path = crate::workspace::ann::ann_path(path);
         let (Ok(ann_text), Ok(text)) = (
             std::fs::read_to_string(&ann_path),
@@ -1117,6 +1122,9 @@ impl LanguageServer for Backend {
                 let msg = format!("khabar: could not write {}: {e}", path.display());
                 self.client.show_message(MessageType::ERROR, msg).await;
             }
+        } else {
+            // The saved text may have moved what the `.ann` on disk points at.
+            self.reanchor_on_disk(&key).await;
         }
         let affects_config = self.lock().folders.iter().any(|f| f.is_setup_file(&key));
         if affects_config {
