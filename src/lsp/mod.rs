@@ -31,6 +31,10 @@ use tower_lsp_server::{ClientSocket, LspService, Server};
 /// `testPanic` setting).
 pub const TEST_PANIC_ENV: &str = "KHABAR_TEST_PANIC";
 
+/// Messages handled at once: enough for every keystroke of a burst of typing to be answered
+/// while earlier ones wait for a pause.
+const CONCURRENCY: usize = 64;
+
 /// The service with every khabar method registered, for `serve` and for in-process tests.
 pub fn service() -> (LspService<Backend>, ClientSocket) {
     LspService::build(Backend::new)
@@ -52,7 +56,14 @@ where
     // frame is checked first and a bad one is replaced by a request that answers the error.
     let (clean_read, clean_write) = tokio::io::duplex(1 << 16);
     let sanitize = tokio::spawn(transport::sanitize(input, clean_write));
-    Server::new(clean_read, output, socket).serve(service).await;
+    // tower-lsp-server polls at most 4 messages at once by default. A large article's edit
+    // handler waits out a pause in typing before its full analysis, so with 4 slots the fifth
+    // keystroke would queue behind the first's wait; changes still apply in arrival order
+    // (each handler's first poll, before any `.await`, see server.rs).
+    Server::new(clean_read, output, socket)
+        .concurrency_level(CONCURRENCY)
+        .serve(service)
+        .await;
     sanitize.abort();
 }
 
