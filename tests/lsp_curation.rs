@@ -70,7 +70,8 @@ async fn accept_then_reject_a_mention_and_note_on_it() {
         titles(&actions),
         [
             "Accept «علي شمخاني» as Ali Shamkhani",
-            "Mark «علي شمخاني» as not an entity"
+            "Mark «علي شمخاني» as not an entity",
+            "Add or edit a note on «علي شمخاني»",
         ]
     );
     let r = run(&mut c, &actions[0]).await;
@@ -464,5 +465,28 @@ async fn saving_an_edited_article_moves_its_annotations_with_their_text() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_note_from_a_client_without_a_prompt_opens_in_the_ann_ready_to_type() {
+    let (_dir, root) = corpus();
+    let (mut c, uri) = started(&root).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
+    let note = actions
+        .iter()
+        .find(|a| a["title"] == "Add or edit a note on «علي شمخاني»")
+        .unwrap_or_else(|| panic!("{:?}", titles(&actions)));
+    run(&mut c, note).await;
+    assert_eq!(
+        ann(&root),
+        "T1\tPerson 4 14\tعلي شمخاني\n#1\tAnnotatorNotes T1\twrite the note here\n"
+    );
+    // The server asks the client to show the note's text, selected.
+    let show = c
+        .wait_for("showDocument", |m| m["method"] == "window/showDocument")
+        .await;
+    assert!(show["params"]["uri"].as_str().unwrap().ends_with("/a.ann"));
+    assert_eq!(show["params"]["selection"], range(1, 21, 1, 40));
     c.shutdown().await;
 }

@@ -17,6 +17,9 @@ pub const COMMAND: &str = "khabar.annotate";
 pub const KIND: &str = "refactor.khabar.annotate";
 /// Lists what is left to curate across the corpus.
 pub const STATUS_COMMAND: &str = "khabar.curationStatus";
+/// The text of a note added from a client that cannot prompt, selected in the `.ann` for the
+/// curator to type over.
+pub const NOTE_PLACEHOLDER: &str = "write the note here";
 
 /// How many entities a selection is offered to be linked to.
 const LINK_CHOICES: usize = 8;
@@ -60,8 +63,12 @@ impl AnnotateArgs {
                 })
             }
             "reject" => Ok(Decision::Reject),
+            // Without a text (LSP has no prompt) the note starts as a placeholder the server
+            // then opens in the `.ann` for the curator to write over.
             "note" => Ok(Decision::Note(
-                self.note.clone().ok_or("`note` needs `note`")?,
+                self.note
+                    .clone()
+                    .unwrap_or_else(|| NOTE_PLACEHOLDER.to_string()),
             )),
             "drop" | "attach" => Err(format!("`{}` is not a decision", self.op)),
             other => Err(format!("unknown operation `{other}`")),
@@ -174,6 +181,11 @@ pub fn offers(
         out.push(Offer {
             title: format!("Mark «{spelled}» as not an entity"),
             args: args(uri, m.start, m.end, spelled, "reject"),
+            preferred: false,
+        });
+        out.push(Offer {
+            title: format!("Add or edit a note on «{spelled}»"),
+            args: args(uri, m.start, m.end, spelled, "note"),
             preferred: false,
         });
         return out;

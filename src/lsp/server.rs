@@ -440,6 +440,45 @@ impl Backend {
         found
     }
 
+    /// Opens the `.ann` at the note on `target` with its text selected, so that a curator whose
+    /// client cannot prompt types the note in place (`window/showDocument`).
+    async fn show_note(&self, ann_path: &std::path::Path, target: &str) {
+        let Ok(text) = std::fs::read_to_string(ann_path) else {
+            return;
+        };
+        let found = text.lines().enumerate().find_map(|(i, l)| {
+            let mut cols = l.splitn(3, '\t');
+            let (id, mid, note) = (cols.next()?, cols.next()?, cols.next()?);
+            (id.starts_with('#') && mid == format!("AnnotatorNotes {target}")).then(|| {
+                (
+                    i,
+                    (id.len() + mid.len() + 2) as u32,
+                    note.encode_utf16().count() as u32,
+                )
+            })
+        });
+        let (Some((line, col, len)), Some(uri)) = (found, convert::uri_of(ann_path)) else {
+            return;
+        };
+        let at = |c| Position {
+            line: line as u32,
+            character: c,
+        };
+        let params = ShowDocumentParams {
+            uri,
+            external: None,
+            take_focus: Some(true),
+            selection: Some(Range {
+                start: at(col),
+                end: at(col + len),
+            }),
+        };
+        if let Err(e) = self.client.show_document(params).await {
+            let msg = format!("khabar: the note is in {}: {e}", ann_path.display());
+            self.client.log_message(MessageType::INFO, msg).await;
+        }
+    }
+
     /// Spans with a decision, for semantic-token modifiers: `(start, end, accepted)`.
     fn curated_spans(&self, key: &std::path::Path) -> Vec<(usize, usize, bool)> {
         self.ann_states(key)
@@ -566,6 +605,9 @@ impl Backend {
         let flags = self.lock().flags;
         if flags.semantic_refresh {
             let _ = self.client.semantic_tokens_refresh().await;
+        }
+        if args.op == "note" && args.note.is_none() && written {
+            self.show_note(&ann_path, &id).await;
         }
         Ok(Some(serde_json::json!({
             "id": id,
