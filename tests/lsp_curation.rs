@@ -490,3 +490,49 @@ async fn a_note_from_a_client_without_a_prompt_opens_in_the_ann_ready_to_type() 
     assert_eq!(show["params"]["selection"], range(1, 21, 1, 40));
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn undecided_mentions_show_as_hints_when_asked_for() {
+    let (_dir, root) = corpus();
+    let mut c = TestClient::start();
+    c.initialize(
+        Some(&root),
+        caps(false, &["utf-16"], false),
+        json!({"curationHints": true}),
+    )
+    .await;
+    let uri = file_uri(&root.join("a.txt"));
+    c.open(&uri, 1, TEXT).await;
+    let diags = c.diagnostics(&uri, Some(1)).await;
+    let hints: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "uncurated-mention")
+        .collect();
+    // علي شمخاني and دمشق on line 0.
+    assert_eq!(hints.len(), 2, "{diags:?}");
+    assert_eq!(hints[0]["severity"], 4);
+    assert_eq!(
+        hints[0]["message"],
+        "not curated yet: taken as Ali Shamkhani"
+    );
+    // Accepting one leaves the other.
+    let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
+    run(&mut c, &actions[0]).await;
+    c.change(&uri, 2, json!([{"range": range(1, 0, 1, 0), "text": ""}]))
+        .await;
+    let diags = c.diagnostics(&uri, Some(2)).await;
+    let left: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "uncurated-mention")
+        .collect();
+    assert_eq!(left.len(), 1, "{diags:?}");
+    assert_eq!(left[0]["range"], range(0, 19, 0, 23));
+    c.shutdown().await;
+    // Off by default.
+    let (mut c, uri) = started(&root).await;
+    c.change(&uri, 2, json!([{"range": range(1, 0, 1, 0), "text": ""}]))
+        .await;
+    let diags = c.diagnostics(&uri, Some(2)).await;
+    assert!(diags.iter().all(|d| d["code"] != "uncurated-mention"));
+    c.shutdown().await;
+}

@@ -226,7 +226,8 @@ impl Backend {
         let Some(analysis) = self.analyze(engine, text).await else {
             return;
         };
-        let stale = self.stale_findings(&key, &text_now);
+        let mut stale = self.stale_findings(&key, &text_now);
+        stale.extend(self.uncurated_hints(&key, &analysis));
         let _order = self.publish.lock().await;
         let push = {
             let mut st = self.lock();
@@ -477,6 +478,42 @@ impl Backend {
             let msg = format!("khabar: the note is in {}: {e}", ann_path.display());
             self.client.log_message(MessageType::INFO, msg).await;
         }
+    }
+
+    /// With the `curationHints` setting, a hint on every mention nobody has accepted or
+    /// rejected yet (rule `uncurated-mention`): what is left to curate, where it is.
+    fn uncurated_hints(
+        &self,
+        key: &std::path::Path,
+        analysis: &Analysis,
+    ) -> Vec<crate::analysis::diagnostic::Diagnostic> {
+        let (on, engine) = {
+            let st = self.lock();
+            (st.settings.curation_hints, st.engine_for(key))
+        };
+        if !on {
+            return Vec::new();
+        }
+        let decided = self.curated_spans(key);
+        analysis
+            .mentions
+            .iter()
+            .filter(|m| !decided.iter().any(|&(s, e, _)| s == m.start && e == m.end))
+            .map(|m| {
+                let name = engine
+                    .kb
+                    .entities
+                    .get(m.entity)
+                    .map_or("an entity", |e| e.display_name());
+                crate::analysis::diagnostic::Diagnostic::new(
+                    "uncurated-mention",
+                    crate::analysis::diagnostic::Severity::Hint,
+                    m.start,
+                    m.end,
+                    format!("not curated yet: taken as {name}"),
+                )
+            })
+            .collect()
     }
 
     /// Spans with a decision, for semantic-token modifiers: `(start, end, accepted)`.
@@ -1869,7 +1906,8 @@ impl LanguageServer for Backend {
             &snap.analysis.diagnostics,
             snap.enc,
         ));
-        let stale = self.stale_findings(&key, &snap.text);
+        let mut stale = self.stale_findings(&key, &snap.text);
+        stale.extend(self.uncurated_hints(&key, &snap.analysis));
         items.extend(diagnostics::all_to_lsp(
             &snap.text, &snap.uri, &stale, snap.enc,
         ));

@@ -23,8 +23,10 @@ use tower_lsp_server::ls_types::Uri;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub rules: BTreeMap<String, Level>,
-    /// For later: inlay hints on mentions.
+    /// Inlay hints with the English label after mentions.
     pub inlay_hints: bool,
+    /// Mentions nobody has accepted or rejected yet, shown as hints.
+    pub curation_hints: bool,
     /// Enables the test-only `khabar/panic` request.
     pub test_panic: bool,
 }
@@ -33,7 +35,7 @@ impl Settings {
     /// Whether `value` carries khabar settings at all (`{"khabar": ...}` or one of its keys).
     pub fn mentioned_in(value: &Value) -> bool {
         value.get("khabar").is_some()
-            || ["rules", "inlayHints", "testPanic"]
+            || ["rules", "inlayHints", "curationHints", "testPanic"]
                 .iter()
                 .any(|k| value.get(k).is_some())
     }
@@ -63,6 +65,10 @@ impl Settings {
         }
         s.inlay_hints = obj
             .get("inlayHints")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        s.curation_hints = obj
+            .get("curationHints")
             .and_then(Value::as_bool)
             .unwrap_or(false);
         s.test_panic = obj
