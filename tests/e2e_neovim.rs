@@ -78,8 +78,9 @@ fn neovim_plugin_session() {
     let (s, e) = (nums.next().unwrap(), nums.next().unwrap());
     let chars: Vec<char> = article.chars().collect();
     assert_eq!(chars[s..e].iter().collect::<String>(), covered);
-    assert!(
-        ann.contains("\tReference T1 khabar:ali-shamkhani\t"),
-        "{ann}"
-    );
+    // Accepted, then rejected through the same path; and a selection linked to Russia.
+    assert!(ann.contains("\tRejected T1"), "{ann}");
+    assert!(!ann.contains("khabar:ali-shamkhani"), "{ann}");
+    assert!(ann.contains("khabar:russia\tRussia"), "{ann}");
+    assert_eq!(v["linked"], "Link «دفاع روسیه» to Russia (russia)");
 }

@@ -158,6 +158,49 @@ expect(vim.wait(10000, function() return (ann_text() or ''):find('khabar:ali%-sh
   'the .ann links the name to ali-shamkhani')
 results.ann = ann_text()
 
+-- Then reject it, the same way: the reference goes, the Rejected attribute comes.
+local function choose(prefix)
+  local chosen
+  vim.ui.select = function(items, opts, on_choice)
+    for i, item in ipairs(items) do
+      local action = item[2] or item.action or item
+      if (action.title or ''):find(prefix, 1, true) == 1 then
+        chosen = action.title
+        return on_choice(item, i)
+      end
+    end
+    on_choice(nil, nil)
+  end
+  return function() return chosen end
+end
+vim.api.nvim_win_set_cursor(0, { row, col + 2 })
+local rejected = choose('Mark «')
+vim.lsp.buf.code_action()
+expect(vim.wait(10000, function() return rejected() ~= nil end, 50), 'a reject action is offered')
+expect(vim.wait(10000, function()
+  local t = ann_text() or ''
+  return t:find('Rejected T1', 1, true) ~= nil and t:find('khabar:ali-shamkhani', 1, true) == nil
+end, 50), 'the .ann marks the name rejected')
+
+-- Link a selection that is no mention (the word روسیه in «وزیر دفاع روسیه» is one; select
+-- «دفاع روسیه», which names Russia by one of its words) through a range code action.
+local lnum, line_text
+for i, l in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+  if l:find('دفاع روسیه', 1, true) then
+    lnum, line_text = i, l
+    break
+  end
+end
+expect(lnum ~= nil, 'the selection target is in the buffer')
+local s = line_text:find('دفاع روسیه', 1, true)
+local linked = choose('Link «دفاع روسیه» to Russia')
+vim.lsp.buf.range_code_action(nil, { lnum, s - 1 }, { lnum, s - 1 + #'دفاع روسیه' - 1 })
+expect(vim.wait(10000, function() return linked() ~= nil end, 50), 'a link action to Russia is offered for the selection')
+expect(vim.wait(10000, function() return (ann_text() or ''):find('khabar:russia', 1, true) ~= nil end, 50),
+  'the .ann links the selection to russia')
+results.linked = linked()
+results.ann = ann_text()
+
 -- References from شمخانی reach ar-visit.txt, which is not open (the index builds in the
 -- background, so ask until it answers for both).
 vim.api.nvim_win_set_cursor(0, { row, col + 2 })

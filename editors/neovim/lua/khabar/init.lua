@@ -17,6 +17,8 @@ M.config = {
     rules = {},
     -- the English label after each mention (inlay hints: shown on Neovim 0.10+)
     inlayHints = false,
+    -- a hint on every mention nobody has accepted or rejected yet
+    curationHints = false,
   },
   -- Highlight groups for the semantic token types (Neovim 0.9+): entity kind -> group linked to.
   -- Set to false to leave @lsp.type.* alone.
