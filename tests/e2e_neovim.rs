@@ -83,4 +83,17 @@ fn neovim_plugin_session() {
     assert!(!ann.contains("khabar:ali-shamkhani"), "{ann}");
     assert!(ann.contains("khabar:russia\tRussia"), "{ann}");
     assert_eq!(v["linked"], "Link «دفاع روسیه» to Russia (russia)");
+    // Neovim 0.8+ shows the .ann at the note; 0.7 has no window/showDocument.
+    assert!(
+        v["note_shown"] == "fa-meeting.ann" || v["note_shown"] == "not supported by this Neovim",
+        "{v}"
+    );
+    assert!(
+        ann.contains("\tAnnotatorNotes T1\twrite the note here"),
+        "{ann}"
+    );
+    // The new entity: in the workspace KB, and the span linked to it.
+    let kb = std::fs::read_to_string(corpus.path().join("kb.toml")).expect("kb.toml");
+    assert!(kb.contains("fa = \"تروریسم\""), "{kb}");
+    assert!(ann.contains("\tتروریسم\n"), "{ann}");
 }

@@ -471,7 +471,13 @@ async fn saving_an_edited_article_moves_its_annotations_with_their_text() {
 #[tokio::test]
 async fn a_note_from_a_client_without_a_prompt_opens_in_the_ann_ready_to_type() {
     let (_dir, root) = corpus();
-    let (mut c, uri) = started(&root).await;
+    let mut c = TestClient::start();
+    let mut caps = caps(false, &["utf-16"], false);
+    caps["window"] = json!({"showDocument": {"support": true}});
+    c.initialize(Some(&root), caps, Value::Null).await;
+    let uri = file_uri(&root.join("a.txt"));
+    c.open(&uri, 1, TEXT).await;
+    c.diagnostics(&uri, Some(1)).await;
     let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
     let note = actions
         .iter()

@@ -643,7 +643,7 @@ impl Backend {
         if flags.semantic_refresh {
             let _ = self.client.semantic_tokens_refresh().await;
         }
-        if args.op == "note" && args.note.is_none() && written {
+        if args.op == "note" && args.note.is_none() && written && flags.show_document {
             self.show_note(&ann_path, &id).await;
         }
         Ok(Some(serde_json::json!({
@@ -961,6 +961,11 @@ fn client_flags(caps: &ClientCapabilities) -> ClientFlags {
             .and_then(|t| t.document_symbol.as_ref())
             .and_then(|d| d.hierarchical_document_symbol_support)
             .unwrap_or(false),
+        show_document: caps
+            .window
+            .as_ref()
+            .and_then(|w| w.show_document.as_ref())
+            .is_some_and(|s| s.support),
         inlay_refresh: ws
             .and_then(|w| w.inlay_hint.as_ref())
             .and_then(|i| i.refresh_support)

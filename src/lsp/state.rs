@@ -272,6 +272,8 @@ pub struct ClientFlags {
     /// `DocumentSymbol` trees rather than flat `SymbolInformation`.
     pub hierarchical_symbols: bool,
     pub inlay_refresh: bool,
+    /// `window/showDocument` (LSP 3.16; Neovim 0.7 lacks it).
+    pub show_document: bool,
     pub semantic_refresh: bool,
 }
 

@@ -199,6 +199,41 @@ expect(vim.wait(10000, function() return linked() ~= nil end, 50), 'a link actio
 expect(vim.wait(10000, function() return (ann_text() or ''):find('khabar:russia', 1, true) ~= nil end, 50),
   'the .ann links the selection to russia')
 results.linked = linked()
+
+-- A note on the rejected name: the server writes a placeholder and asks Neovim to show it in
+-- the .ann (window/showDocument), where the curator types the note.
+vim.api.nvim_win_set_cursor(0, { row, col + 2 })
+local noted = choose('Add or edit a note')
+vim.lsp.buf.code_action()
+expect(vim.wait(10000, function() return noted() ~= nil end, 50), 'a note action is offered')
+expect(vim.wait(10000, function() return (ann_text() or ''):find('AnnotatorNotes T1\twrite the note here', 1, true) ~= nil end, 50),
+  'the .ann holds the note placeholder')
+local caps = vim.lsp.protocol.make_client_capabilities()
+if caps.window and caps.window.showDocument and caps.window.showDocument.support then
+  expect(vim.wait(10000, function() return vim.api.nvim_buf_get_name(0):find('fa%-meeting%.ann$') ~= nil end, 50),
+    'Neovim shows the .ann at the note')
+  results.note_shown = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(0), ':t')
+  vim.cmd('buffer ' .. bufnr)
+else
+  -- Neovim 0.7 has no window/showDocument: the server does not ask, the note is in the .ann.
+  results.note_shown = 'not supported by this Neovim'
+end
+
+-- A selection that names nothing becomes a new entity of the workspace KB, linked at once.
+local wline, wtext
+for i, l in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+  if l:find('تروریسم', 1, true) then
+    wline, wtext = i, l
+    break
+  end
+end
+expect(wline ~= nil, 'the new-entity target is in the buffer')
+local ws = wtext:find('تروریسم', 1, true)
+local created = choose('Annotate «تروریسم» as a new other')
+vim.lsp.buf.range_code_action(nil, { wline, ws - 1 }, { wline, ws - 1 + #'تروریسم' - 1 })
+expect(vim.wait(10000, function() return created() ~= nil end, 50), 'a new-entity action is offered for the selection')
+expect(vim.wait(10000, function() return (ann_text() or ''):find('Other %d+ %d+\tتروریسم') ~= nil end, 50),
+  'the .ann links the selection to the new entity')
 results.ann = ann_text()
 
 -- References from شمخانی reach ar-visit.txt, which is not open (the index builds in the
