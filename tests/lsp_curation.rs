@@ -405,7 +405,7 @@ async fn a_stale_annotation_is_reported_where_it_was_and_can_be_attached_or_drop
     let diags = c.diagnostics(&uri, Some(5)).await;
     let stale: Vec<&Value> = diags
         .iter()
-        .filter(|d| d["code"] == "ann-text-mismatch")
+        .filter(|d| d["code"] == "stale-annotation")
         .collect();
     assert_eq!(stale.len(), 2, "{diags:?}");
     assert_eq!(stale[0]["range"], range(0, 0, 0, 4));
@@ -430,7 +430,7 @@ async fn a_stale_annotation_is_reported_where_it_was_and_can_be_attached_or_drop
         .await;
     let diags = c.diagnostics(&uri, Some(6)).await;
     assert!(
-        diags.iter().all(|d| d["code"] != "ann-text-mismatch"),
+        diags.iter().all(|d| d["code"] != "stale-annotation"),
         "{diags:?}"
     );
     c.shutdown().await;

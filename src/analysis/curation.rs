@@ -7,6 +7,39 @@
 //! does not touch stays byte for byte.
 
 use super::ann::{AnnFile, Entry, Line};
+use super::diagnostic::Severity;
+use super::rules::RuleMeta;
+
+/// An annotation whose text is no longer at its place in the article (reported on the article
+/// by the language server; `khabar check` reports the same on the `.ann` as `ann-text-mismatch`).
+pub static STALE: RuleMeta = RuleMeta {
+    id: "stale-annotation",
+    default_severity: Severity::Warning,
+    summary: "an annotation whose text is no longer at its place in the article",
+    help: "## What it does\n\nReports, on the article where it was, an annotation of the `.ann` whose \
+covered text is no longer there and could not be found again (the article was edited \
+elsewhere, or the words were deleted).\n\n## Why it matters\n\nA decision that points at \
+the wrong words is worse than none; khabar never drops one silently. Its code actions drop \
+the annotation or attach it to a selected span.\n\n## Example\n\n`T3 Person 120 130 علي شمخاني` \
+after the name was deleted from the article. Reported by the language server.\n",
+    fixable: false,
+};
+
+/// A mention nobody has accepted or rejected yet (with the `curationHints` setting).
+pub static UNCURATED: RuleMeta = RuleMeta {
+    id: "uncurated-mention",
+    default_severity: Severity::Hint,
+    summary: "a mention nobody has accepted or rejected yet",
+    help: "## What it does\n\nMarks every mention without a decision in the article's `.ann`, \
+when the editor setting `curationHints` is on.\n\n## Why it matters\n\nIt shows, in the \
+text, what is left to curate; `khabar.curationStatus` lists it across the corpus.\n\n\
+## Example\n\nعلي شمخاني in an article whose `.ann` says nothing about it. Reported by the \
+language server.\n",
+    fixable: false,
+};
+
+/// The curation rules, reported by the language server.
+pub static RULES: &[&RuleMeta] = &[&STALE, &UNCURATED];
 
 /// The `N` reference prefix for KB entities.
 pub const REFERENCE_PREFIX: &str = "khabar:";
@@ -262,13 +295,11 @@ pub fn attach(ann: &mut AnnFile, id: &str, start: usize, end: usize, text: &str)
 }
 
 /// The annotations whose text is no longer at their place in `text` (the article as the
-/// editor has it): each a finding on the article at that place, so that the curator sees it
-/// where it was and can drop it or attach it elsewhere. The rule is `ann-text-mismatch`,
-/// the one `khabar check` reports on the `.ann` file.
+/// editor has it): each a [`STALE`] finding on the article at that place, so that the curator
+/// sees it where it was and can drop it or attach it elsewhere.
 pub fn stale(states: &[State], text: &str) -> Vec<super::diagnostic::Diagnostic> {
     let chars: Vec<char> = text.chars().collect();
-    let severity = super::rules::meta("ann-text-mismatch")
-        .map_or(super::diagnostic::Severity::Warning, |m| m.default_severity);
+    let severity = STALE.default_severity;
     states
         .iter()
         .filter(|s| {
@@ -281,7 +312,7 @@ pub fn stale(states: &[State], text: &str) -> Vec<super::diagnostic::Diagnostic>
             let start = s.start.min(chars.len());
             let end = s.end.min(chars.len()).max(start);
             super::diagnostic::Diagnostic::new(
-                "ann-text-mismatch",
+                STALE.id,
                 severity,
                 start,
                 end,

@@ -427,7 +427,7 @@ impl Backend {
         let severity = {
             let st = self.lock();
             let engine = st.engine_for(key);
-            crate::analysis::rules::configured(&engine.config, "ann-text-mismatch")
+            crate::analysis::rules::configured(&engine.config, crate::analysis::curation::STALE.id)
         };
         let Some(severity) = severity else {
             return Vec::new();
@@ -491,9 +491,11 @@ impl Backend {
             let st = self.lock();
             (st.settings.curation_hints, st.engine_for(key))
         };
-        if !on {
-            return Vec::new();
-        }
+        let rule = &crate::analysis::curation::UNCURATED;
+        let severity = match crate::analysis::rules::configured(&engine.config, rule.id) {
+            Some(s) if on => s.unwrap_or(rule.default_severity),
+            _ => return Vec::new(),
+        };
         let decided = self.curated_spans(key);
         analysis
             .mentions
@@ -506,8 +508,8 @@ impl Backend {
                     .get(m.entity)
                     .map_or("an entity", |e| e.display_name());
                 crate::analysis::diagnostic::Diagnostic::new(
-                    "uncurated-mention",
-                    crate::analysis::diagnostic::Severity::Hint,
+                    rule.id,
+                    severity,
                     m.start,
                     m.end,
                     format!("not curated yet: taken as {name}"),
@@ -692,7 +694,7 @@ impl Backend {
             .collect();
         if !lost.is_empty() {
             let msg = format!(
-                "khabar: {} annotation(s) of {} are no longer in its text: {} (kept; `khabar check` reports them as ann-text-mismatch)",
+                "khabar: {} annotation(s) of {} are no longer in its text: {} (kept, and reported as stale-annotation when the article is open)",
                 lost.len(),
                 path.display(),
                 lost.join(", ")

@@ -34,6 +34,8 @@ export const RULES: readonly string[] = [
   "ann-duplicate-id",
   "ann-overlap",
   "ann-dangling-reference",
+  "stale-annotation",
+  "uncurated-mention",
 ];
 
 export const INSTALL_HINT =

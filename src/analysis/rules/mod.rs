@@ -134,7 +134,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
 
 /// Rules that live outside the text analysis (they read other files) but share the registry's
 /// ids, configuration and documentation.
-pub static EXTERNAL: &[&[&RuleMeta]] = &[crate::analysis::ann_check::RULES];
+pub static EXTERNAL: &[&[&RuleMeta]] = &[
+    crate::analysis::ann_check::RULES,
+    crate::analysis::curation::RULES,
+];
 
 /// Every rule's metadata, text rules first.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
