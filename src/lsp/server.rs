@@ -30,6 +30,18 @@ const MAX_PENDING: usize = 256;
 /// A folder's engine, KB files, root and per-entity article counts, for workspace symbols.
 type SymbolSource = (Arc<Engine>, Vec<PathBuf>, Option<PathBuf>, Vec<usize>);
 
+/// The annotations re-anchoring could not find again, as `T3 «quote», …`; `None` when all were.
+fn lost_annotations(report: &[crate::analysis::curation::Anchor]) -> Option<String> {
+    let lost: Vec<String> = report
+        .iter()
+        .filter_map(|a| match a {
+            crate::analysis::curation::Anchor::Lost { id, text } => Some(format!("{id} «{text}»")),
+            _ => None,
+        })
+        .collect();
+    (!lost.is_empty()).then(|| format!("{} ({})", lost.join(", "), lost.len()))
+}
+
 /// A code action that runs `command` in the server with `args` as its one argument.
 fn command_action(
     title: String,
@@ -685,19 +697,10 @@ impl Backend {
                 self.client.show_message(MessageType::ERROR, msg).await;
             }
         }
-        let lost: Vec<String> = report
-            .iter()
-            .filter_map(|a| match a {
-                Anchor::Lost { id, text } => Some(format!("{id} «{text}»")),
-                _ => None,
-            })
-            .collect();
-        if !lost.is_empty() {
+        if let Some(lost) = lost_annotations(&report) {
             let msg = format!(
-                "khabar: {} annotation(s) of {} are no longer in its text: {} (kept, and reported as stale-annotation when the article is open)",
-                lost.len(),
+                "khabar: annotation(s) of {} no longer in its text: {lost} (kept, and reported as stale-annotation when the article is open)",
                 path.display(),
-                lost.join(", ")
             );
             self.client.show_message(MessageType::WARNING, msg).await;
         }
@@ -722,20 +725,10 @@ impl Backend {
             let msg = format!("khabar: could not write {}: {e}", ann_path.display());
             self.client.show_message(MessageType::ERROR, msg).await;
         }
-        let lost: Vec<String> = report
-            .iter()
-            .filter_map(|a| match a {
-                crate::analysis::curation::Anchor::Lost { id, text } => {
-                    Some(format!("{id} «{text}»"))
-                }
-                _ => None,
-            })
-            .collect();
-        if !lost.is_empty() {
+        if let Some(lost) = lost_annotations(&report) {
             let msg = format!(
-                "khabar: {} was closed unsaved; annotation(s) whose text is not in the file were kept as made: {}",
+                "khabar: {} was closed unsaved; annotation(s) whose text is not in the file were kept as made: {lost}",
                 key.display(),
-                lost.join(", ")
             );
             self.client.show_message(MessageType::WARNING, msg).await;
         }
