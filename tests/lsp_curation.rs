@@ -539,3 +539,45 @@ async fn undecided_mentions_show_as_hints_when_asked_for() {
     assert!(diags.iter().all(|d| d["code"] != "uncurated-mention"));
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn equal_quotes_are_told_apart_by_their_context_when_the_file_changes_on_disk() {
+    let (_dir, root) = corpus();
+    // Two شمخاني; T1 is the second (its context: «قال إن» before it).
+    let old = "كتب شمخاني رسالة ثم قال إن شمخاني سيزور دمشق\n";
+    std::fs::write(root.join("b.txt"), old).unwrap();
+    std::fs::write(root.join("b.ann"), "T1\tPerson 27 33\tشمخاني\n").unwrap();
+    let chars: Vec<char> = old.chars().collect();
+    assert_eq!(chars[27..33].iter().collect::<String>(), "شمخاني");
+    let mut c = TestClient::start();
+    c.initialize(Some(&root), caps(false, &["utf-16"], false), Value::Null)
+        .await;
+    // The server sees the file once (opened and closed unchanged)…
+    let b = file_uri(&root.join("b.txt"));
+    c.open(&b, 1, old).await;
+    c.diagnostics(&b, Some(1)).await;
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": b}}))
+        .await;
+    // …then another program inserts 24 characters at the start: the first شمخاني (now 28) is
+    // nearer the old place (27) than the second (51); only the context tells them apart.
+    let new = format!("أمس نشرت الصحيفة الخبر: {old}");
+    std::fs::write(root.join("b.txt"), &new).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": b, "type": 2}]}),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let want = "T1\tPerson 51 57\tشمخاني\n";
+    while std::fs::read_to_string(root.join("b.ann")).unwrap() != want {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            std::fs::read_to_string(root.join("b.ann")).unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let nc: Vec<char> = new.chars().collect();
+    assert_eq!(nc[51..57].iter().collect::<String>(), "شمخاني");
+    c.shutdown().await;
+}

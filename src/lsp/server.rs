@@ -643,6 +643,7 @@ impl Backend {
         let written = if on_disk {
             crate::workspace::ann::write_atomic(&ann_path, ann.serialize().as_bytes())
                 .map_err(|e| Error::invalid_params(format!("{}: {e}", ann_path.display())))?;
+            self.lock().ann_texts.insert(key.clone(), text.clone());
             if let Some(d) = self.lock().docs.get_mut(&key) {
                 d.held_ann = None;
             }
@@ -687,7 +688,12 @@ impl Backend {
             return;
         };
         let mut ann = crate::analysis::ann::parse(&ann_text);
-        let report = crate::analysis::curation::reanchor(&mut ann, "", &text);
+        let old = self
+            .lock()
+            .ann_texts
+            .insert(path.to_path_buf(), text.clone())
+            .unwrap_or_default();
+        let report = crate::analysis::curation::reanchor(&mut ann, &old, &text);
         use crate::analysis::curation::Anchor;
         if report.iter().any(|a| matches!(a, Anchor::Moved { .. })) {
             if let Err(e) =
@@ -703,6 +709,17 @@ impl Backend {
                 path.display(),
             );
             self.client.show_message(MessageType::WARNING, msg).await;
+        }
+    }
+
+    /// Remembers the text on disk of article `key` when it has a `.ann` (see
+    /// [`State::ann_texts`]).
+    fn remember_disk_text(&self, key: &std::path::Path) {
+        if !crate::workspace::ann::ann_path(key).is_file() {
+            return;
+        }
+        if let Ok(text) = crate::workspace::files::read_article(key, &key.display().to_string()) {
+            self.lock().ann_texts.insert(key.to_path_buf(), text);
         }
     }
 
@@ -1105,6 +1122,7 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let key = convert::path_of(&item.uri);
+        self.remember_disk_text(&key);
         let gen = self.next_generation();
         self.lock().docs.insert(
             key.clone(),
@@ -1201,6 +1219,7 @@ impl LanguageServer for Backend {
                 let msg = format!("khabar: could not write {}: {e}", path.display());
                 self.client.show_message(MessageType::ERROR, msg).await;
             }
+            self.remember_disk_text(&key);
         } else {
             // The saved text may have moved what the `.ann` on disk points at.
             self.reanchor_on_disk(&key).await;

@@ -291,6 +291,9 @@ pub struct State {
     pub index_epoch: u64,
     /// The progress token of the indexing run and its cancellation flag.
     pub index_cancel: Option<(String, Arc<std::sync::atomic::AtomicBool>)>,
+    /// The text last seen on disk of each article that has a `.ann`: when the file then
+    /// changes, its annotations are found again with the context they had in it.
+    pub ann_texts: HashMap<PathBuf, String>,
 }
 
 impl State {
