@@ -581,3 +581,38 @@ async fn equal_quotes_are_told_apart_by_their_context_when_the_file_changes_on_d
     assert_eq!(nc[51..57].iter().collect::<String>(), "شمخاني");
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_annotator_setting_records_who_decided_and_hovers_say_so() {
+    let (_dir, root) = corpus();
+    let mut c = TestClient::start();
+    c.initialize(
+        Some(&root),
+        caps(false, &["utf-16"], false),
+        json!({"annotator": "Sara K"}),
+    )
+    .await;
+    let uri = file_uri(&root.join("a.txt"));
+    c.open(&uri, 1, TEXT).await;
+    c.diagnostics(&uri, Some(1)).await;
+    let actions = curation_actions(&mut c, &uri, range(0, 6, 0, 6)).await;
+    run(&mut c, &actions[0]).await;
+    assert_eq!(
+        ann(&root),
+        "T1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\nA1\tAnnotator T1 Sara_K\n"
+    );
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(0, 6)}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.starts_with(
+            "**Curated** (Person, `T1`): accepted as Ali Shamkhani (`ali-shamkhani`), by Sara_K"
+        ),
+        "{md}"
+    );
+    c.shutdown().await;
+}

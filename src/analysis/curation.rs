@@ -68,6 +68,8 @@ pub struct State {
     pub entity: Option<String>,
     pub rejected: bool,
     pub note: Option<String>,
+    /// Who decided last (`A… Annotator T… NAME`), when the editor says.
+    pub by: Option<String>,
 }
 
 /// The brat type for an entity kind: capitalised, as brat schemas write types.
@@ -205,6 +207,11 @@ pub fn states(ann: &AnnFile) -> Vec<State> {
                 s.entity = reference.strip_prefix(REFERENCE_PREFIX).map(str::to_string);
             }
             Entry::Attr { name, .. } if name == "Rejected" => s.rejected = true,
+            Entry::Attr {
+                name,
+                value: Some(v),
+                ..
+            } if name == "Annotator" => s.by = Some(v.clone()),
             Entry::Note { kind, text, .. } if kind == "AnnotatorNotes" => {
                 s.note = Some(text.clone())
             }
@@ -249,6 +256,11 @@ mod tests {
         assert!(ann
             .serialize()
             .starts_with("# a comment line khabar does not know\nR1\t"));
+        // Who decided, when the editor says: one attribute, replaced on the next decision.
+        set_annotator(&mut ann, "T1", "Sara K");
+        set_annotator(&mut ann, "T1", "Omid");
+        assert_eq!(states(&ann)[0].by.as_deref(), Some("Omid"));
+        assert_eq!(ann.serialize().matches("Annotator T1").count(), 1);
         // Linking again clears the rejection.
         decide(&mut ann, 4, 14, "Person", "علي شمخاني", &link);
         let s = states(&ann);
@@ -265,6 +277,31 @@ mod tests {
         assert_eq!(brat_type("person"), "Person");
         assert_eq!(brat_type(""), "");
     }
+}
+
+/// Records who decided on span `t` (an `Annotator` attribute, replacing an earlier one); brat
+/// attribute values are single tokens, so spaces in the name become `_`.
+pub fn set_annotator(ann: &mut AnnFile, t: &str, name: &str) {
+    let value: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect();
+    if value.is_empty() {
+        return;
+    }
+    remove(
+        ann,
+        t,
+        |e| matches!(e, Entry::Attr { name, .. } if name == "Annotator"),
+    );
+    let id = ann.next_id('A');
+    ann.push(Entry::Attr {
+        id,
+        name: "Annotator".to_string(),
+        target: t.to_string(),
+        value: Some(value),
+    });
 }
 
 /// Removes the `T` line `id` and every line about it.

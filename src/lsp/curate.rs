@@ -259,6 +259,9 @@ pub fn hover_part(states: &[State], kb: &Kb, offset: usize) -> Option<(String, u
     } else {
         md.push_str("annotated, not linked");
     }
+    if let Some(by) = &s.by {
+        md.push_str(&format!(", by {by}"));
+    }
     if let Some(n) = &s.note {
         md.push_str(&format!("\n\nNote: {n}"));
     }

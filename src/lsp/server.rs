@@ -635,9 +635,13 @@ impl Backend {
                 let decision = args
                     .decision(&snap.engine.kb)
                     .map_err(Error::invalid_params)?;
-                crate::analysis::curation::decide(
+                let t = crate::analysis::curation::decide(
                     &mut ann, args.start, args.end, &ty, &args.text, &decision,
-                )
+                );
+                if let Some(by) = self.lock().settings.annotator.clone() {
+                    crate::analysis::curation::set_annotator(&mut ann, &t, &by);
+                }
+                t
             }
         };
         let written = if on_disk {

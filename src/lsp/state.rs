@@ -27,6 +27,8 @@ pub struct Settings {
     pub inlay_hints: bool,
     /// Mentions nobody has accepted or rejected yet, shown as hints.
     pub curation_hints: bool,
+    /// The curator's name, recorded with each decision (`Annotator` attributes).
+    pub annotator: Option<String>,
     /// Enables the test-only `khabar/panic` request.
     pub test_panic: bool,
 }
@@ -35,9 +37,15 @@ impl Settings {
     /// Whether `value` carries khabar settings at all (`{"khabar": ...}` or one of its keys).
     pub fn mentioned_in(value: &Value) -> bool {
         value.get("khabar").is_some()
-            || ["rules", "inlayHints", "curationHints", "testPanic"]
-                .iter()
-                .any(|k| value.get(k).is_some())
+            || [
+                "rules",
+                "inlayHints",
+                "curationHints",
+                "annotator",
+                "testPanic",
+            ]
+            .iter()
+            .any(|k| value.get(k).is_some())
     }
 
     /// Reads settings from `{"khabar": {...}}` or the object itself; returns the problems
@@ -71,6 +79,12 @@ impl Settings {
             .get("curationHints")
             .and_then(Value::as_bool)
             .unwrap_or(false);
+        s.annotator = obj
+            .get("annotator")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string);
         s.test_panic = obj
             .get("testPanic")
             .and_then(Value::as_bool)
