@@ -616,3 +616,56 @@ async fn the_annotator_setting_records_who_decided_and_hovers_say_so() {
     );
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn annotations_on_disk_move_with_typing_before_the_buffer_is_saved() {
+    let (_dir, root) = corpus();
+    std::fs::write(
+        root.join("a.ann"),
+        "T1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n",
+    )
+    .unwrap();
+    let (mut c, uri) = started(&root).await;
+    // Typing before the name (unsaved): no stale finding, and the hover follows the name.
+    c.change(
+        &uri,
+        2,
+        json!([{"range": range(0, 0, 0, 0), "text": "أمس "}]),
+    )
+    .await;
+    let diags = c.diagnostics(&uri, Some(2)).await;
+    assert!(
+        diags.iter().all(|d| d["code"] != "stale-annotation"),
+        "{diags:?}"
+    );
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(0, 10)}),
+        )
+        .await;
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**Curated** (Person, `T1`)"),
+        "{h}"
+    );
+    // A decision made now lands beside the moved one; saving writes both at the saved text.
+    let actions = curation_actions(&mut c, &uri, range(0, 24, 0, 24)).await;
+    assert_eq!(actions[0]["title"], "Accept «دمشق» as Damascus");
+    run(&mut c, &actions[0]).await;
+    std::fs::write(root.join("a.txt"), format!("أمس {TEXT}")).unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    )
+    .await;
+    let want = "T1\tPerson 8 18\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\nT2\tPlace 23 27\tدمشق\nN2\tReference T2 khabar:damascus\tDamascus\n";
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while ann(&root) != want {
+        assert!(std::time::Instant::now() < deadline, "{}", ann(&root));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    c.shutdown().await;
+}

@@ -366,11 +366,28 @@ impl Backend {
         if let Some(held) = self.lock().docs.get(key).and_then(|d| d.held_ann.clone()) {
             return crate::analysis::curation::states(&held);
         }
-        let path = crate::workspace::ann::ann_path(key);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => crate::analysis::curation::states(&crate::analysis::ann::parse(&text)),
-            Err(_) => Vec::new(),
+        self.disk_ann_for_buffer(key)
+            .map(|a| crate::analysis::curation::states(&a))
+            .unwrap_or_default()
+    }
+
+    /// The `.ann` on disk of article `key`; for an open buffer that differs from the file, its
+    /// spans found again in the buffer's text (in memory: the file is re-anchored on save), so
+    /// that annotations move with edits as the curator types.
+    fn disk_ann_for_buffer(&self, key: &std::path::Path) -> Option<crate::analysis::ann::AnnFile> {
+        let text = std::fs::read_to_string(crate::workspace::ann::ann_path(key)).ok()?;
+        let mut ann = crate::analysis::ann::parse(&text);
+        let (buffer, old) = {
+            let st = self.lock();
+            let buffer = st.docs.get(key).map(|d| d.text.text());
+            (buffer, st.ann_texts.get(key).cloned())
+        };
+        if let (Some(buffer), Some(old)) = (buffer, old) {
+            if buffer != old {
+                crate::analysis::curation::reanchor(&mut ann, &old, &buffer);
+            }
         }
+        Some(ann)
     }
 
     /// `khabar.curationStatus`: what is left to curate, article by article across every
@@ -598,14 +615,15 @@ impl Backend {
             .ok()
             .is_some_and(|t| t == text);
         let held = self.lock().docs.get(&key).and_then(|d| d.held_ann.clone());
+        // Decisions apply to the buffer's text: the `.ann` from disk is first moved to it.
         let mut ann = match held {
             Some(held) => held,
-            None => match std::fs::read_to_string(&ann_path) {
-                Ok(t) => crate::analysis::ann::parse(&t),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
-                Err(e) => {
+            None => match self.disk_ann_for_buffer(&key) {
+                Some(a) => a,
+                None if !ann_path.exists() => Default::default(),
+                None => {
                     return Err(Error::invalid_params(format!(
-                        "{}: {e}",
+                        "{}: could not be read",
                         ann_path.display()
                     )))
                 }
