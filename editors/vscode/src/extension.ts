@@ -31,7 +31,12 @@ function editorSettings(): logic.EditorSettings {
   // One server serves every folder, so the settings are read without a resource (the
   // workspace's, or the user's); each folder's khabar.toml still comes first on the server.
   const cfg = vscode.workspace.getConfiguration("khabar");
-  return { rules: cfg.get("rules"), inlayHints: cfg.get("inlayHints") };
+  return {
+    rules: cfg.get("rules"),
+    inlayHints: cfg.get("inlayHints"),
+    curationHints: cfg.get("curationHints"),
+    annotator: cfg.get("annotator"),
+  };
 }
 
 function reportProblems(problems: string[]): void {
@@ -122,7 +127,12 @@ async function onConfigurationChanged(e: vscode.ConfigurationChangeEvent): Promi
     await restart();
     return;
   }
-  if (e.affectsConfiguration("khabar.rules") || e.affectsConfiguration("khabar.inlayHints")) {
+  if (
+    e.affectsConfiguration("khabar.rules") ||
+    e.affectsConfiguration("khabar.inlayHints") ||
+    e.affectsConfiguration("khabar.curationHints") ||
+    e.affectsConfiguration("khabar.annotator")
+  ) {
     const { problems } = logic.toServerSettings(editorSettings());
     reportProblems(problems);
     const c = client;

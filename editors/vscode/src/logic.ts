@@ -195,6 +195,9 @@ export function serverExecutable(command: string): { command: string; args: stri
 export interface ServerSettings {
   rules: Record<string, Severity>;
   inlayHints: boolean;
+  /** Sent only when set, so the server's defaults stay the server's. */
+  curationHints?: boolean;
+  annotator?: string;
 }
 
 export interface Validated {
@@ -240,6 +243,8 @@ export function validateRules(value: unknown): { rules: Record<string, Severity>
 export interface EditorSettings {
   rules?: unknown;
   inlayHints?: unknown;
+  curationHints?: unknown;
+  annotator?: unknown;
 }
 
 /** Maps the editor settings to what the server takes. */
@@ -251,7 +256,18 @@ export function toServerSettings(editor: EditorSettings): Validated {
   } else if (editor.inlayHints !== undefined && editor.inlayHints !== null) {
     problems.push(`khabar.inlayHints must be true or false; ignored`);
   }
-  return { settings: { rules, inlayHints }, problems };
+  const settings: ServerSettings = { rules, inlayHints };
+  if (typeof editor.curationHints === "boolean") {
+    if (editor.curationHints) settings.curationHints = true;
+  } else if (editor.curationHints !== undefined && editor.curationHints !== null) {
+    problems.push(`khabar.curationHints must be true or false; ignored`);
+  }
+  if (typeof editor.annotator === "string") {
+    if (editor.annotator.trim() !== "") settings.annotator = editor.annotator.trim();
+  } else if (editor.annotator !== undefined && editor.annotator !== null) {
+    problems.push(`khabar.annotator must be a name; ignored`);
+  }
+  return { settings, problems };
 }
 
 /** `initializationOptions` for `initialize`: the settings object itself. */

@@ -175,6 +175,21 @@ test("settings: initializationOptions and didChangeConfiguration carry rules and
   assert.match(bad.problems[0], /inlayHints/);
 });
 
+test("settings: curationHints and annotator are sent only when set", () => {
+  assert.deepEqual(logic.initializationOptions({ curationHints: true, annotator: " Sara K " }), {
+    rules: {},
+    inlayHints: false,
+    curationHints: true,
+    annotator: "Sara K",
+  });
+  assert.deepEqual(logic.initializationOptions({ curationHints: false, annotator: "" }), {
+    rules: {},
+    inlayHints: false,
+  });
+  const bad = logic.toServerSettings({ curationHints: "yes", annotator: 3 });
+  assert.equal(bad.problems.length, 2);
+});
+
 test("settings: only the server path needs a restart", () => {
   assert.equal(logic.needsRestart("khabar.server.path"), true);
   assert.equal(logic.needsRestart("khabar.rules"), false);
@@ -198,6 +213,8 @@ test("the server's rule list matches the extension's, when KHABAR_BIN is given",
 test("package.json: every setting is contributed", () => {
   const props = pkg.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
+    "khabar.annotator",
+    "khabar.curationHints",
     "khabar.inlayHints",
     "khabar.rules",
     "khabar.server.path",
