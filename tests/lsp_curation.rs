@@ -50,6 +50,24 @@ async fn run(c: &mut TestClient, action: &Value) -> Value {
     .await
 }
 
+/// Waits (the server writes in the background) until the file at `path` satisfies `ok`; returns
+/// its text. Panics after the client's timeout, showing what the file holds.
+async fn until_file(path: &std::path::Path, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if ok(&text) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}: {text:?}",
+            path.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 fn titles(actions: &[Value]) -> Vec<&str> {
     actions
         .iter()
@@ -205,14 +223,7 @@ async fn decisions_in_an_unsaved_buffer_are_written_on_save_where_the_text_then_
         json!({"textDocument": {"uri": uri}}),
     )
     .await;
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while ann(&root).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the .ann is written on save"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_file(&root.join("a.ann"), |t| !t.is_empty()).await;
     assert_eq!(
         ann(&root),
         "T1\tPerson 9 19\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
@@ -367,14 +378,7 @@ async fn decisions_in_a_buffer_closed_unsaved_are_kept_at_their_text_in_the_file
         json!({"textDocument": {"uri": uri}}),
     )
     .await;
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while ann(&root).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the .ann is written on close"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_file(&root.join("a.ann"), |t| !t.is_empty()).await;
     assert_eq!(
         ann(&root),
         "T1\tPerson 4 14\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\n"
@@ -453,15 +457,7 @@ async fn saving_an_edited_article_moves_its_annotations_with_their_text() {
         json!({"textDocument": {"uri": uri}}),
     )
     .await;
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while !ann(&root).starts_with("T1\tPerson 8 18\t") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "re-anchored on save: {}",
-            ann(&root)
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_file(&root.join("a.ann"), |t| t.starts_with("T1	Person 8 18	")).await;
     c.shutdown().await;
 }
 
@@ -567,16 +563,8 @@ async fn equal_quotes_are_told_apart_by_their_context_when_the_file_changes_on_d
         json!({"changes": [{"uri": b, "type": 2}]}),
     )
     .await;
-    let deadline = std::time::Instant::now() + TIMEOUT;
     let want = "T1\tPerson 51 57\tشمخاني\n";
-    while std::fs::read_to_string(root.join("b.ann")).unwrap() != want {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{}",
-            std::fs::read_to_string(root.join("b.ann")).unwrap()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_file(&root.join("b.ann"), |t| t == want).await;
     let nc: Vec<char> = new.chars().collect();
     assert_eq!(nc[51..57].iter().collect::<String>(), "شمخاني");
     c.shutdown().await;
@@ -662,10 +650,6 @@ async fn annotations_on_disk_move_with_typing_before_the_buffer_is_saved() {
     )
     .await;
     let want = "T1\tPerson 8 18\tعلي شمخاني\nN1\tReference T1 khabar:ali-shamkhani\tAli Shamkhani\nT2\tPlace 23 27\tدمشق\nN2\tReference T2 khabar:damascus\tDamascus\n";
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while ann(&root) != want {
-        assert!(std::time::Instant::now() < deadline, "{}", ann(&root));
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_file(&root.join("a.ann"), |t| t == want).await;
     c.shutdown().await;
 }
