@@ -14,7 +14,9 @@
 use super::kb::{Kb, Needs};
 use super::normalize::{fold, is_word_char, Normalized};
 use super::script::Lang;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{AhoCorasick, Anchored, MatchKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
@@ -77,7 +79,7 @@ struct Target {
 pub struct Matcher {
     /// Built on first use, or earlier on a pool thread (see [`Matcher::new`]); `None` when the
     /// KB has no surface forms.
-    ac: Arc<OnceLock<Option<AhoCorasick>>>,
+    ac: Arc<OnceLock<Option<Searcher>>>,
     patterns: Arc<Vec<String>>,
     targets: Vec<Vec<Target>>,
     cue_before: HashSet<String>,
@@ -170,7 +172,7 @@ impl Matcher {
         // built on a pool thread while the caller goes on (finding the files), and the first
         // search waits for it (`OnceLock` runs one initialiser; others block until it is done).
         let patterns = Arc::new(patterns);
-        let ac: Arc<OnceLock<Option<AhoCorasick>>> = Arc::new(OnceLock::new());
+        let ac: Arc<OnceLock<Option<Searcher>>> = Arc::new(OnceLock::new());
         if !patterns.is_empty() {
             let (cell, pats) = (Arc::clone(&ac), Arc::clone(&patterns));
             rayon::spawn(move || {
@@ -209,14 +211,13 @@ impl Matcher {
         };
         let text = norm.text.as_str();
         let mut cands: Vec<Cand> = Vec::new();
-        for m in ac.find_overlapping_iter(text) {
-            let (s, e) = (m.start(), m.end());
+        ac.for_each_overlapping(text, |s, e, pattern| {
             if text[e..].chars().next().is_some_and(is_word_char) {
-                continue;
+                return;
             }
             let ws = word_start(text, s);
             let prefix = &text[ws..s];
-            for t in &self.targets[m.pattern().as_usize()] {
+            for t in &self.targets[pattern] {
                 let name_s = if t.variant == Variant::Lil {
                     s + 'ل'.len_utf8()
                 } else {
@@ -260,7 +261,7 @@ impl Matcher {
                     titled,
                 });
             }
-        }
+        });
         resolve(norm, cands)
     }
 
@@ -323,17 +324,61 @@ impl Matcher {
     }
 }
 
-/// The overlapping search automaton over `patterns`: a DFA (half the search instructions of the
-/// contiguous NFA), or whatever aho-corasick can build if the DFA is refused.
-fn build_automaton(patterns: &[String]) -> Option<AhoCorasick> {
+/// The overlapping search over every pattern.
+#[derive(Clone, Debug)]
+enum Searcher {
+    /// The usual case: a DFA stepped by [`Searcher::for_each_overlapping`]'s own loop, which
+    /// costs half the instructions per byte of aho-corasick's overlapping iterator (that one
+    /// keeps its position in a state struct and returns after every match).
+    Dfa(DFA),
+    /// Whatever aho-corasick can build when the DFA is refused (too many patterns).
+    Other(AhoCorasick),
+}
+
+impl Searcher {
+    /// Calls `f(start, end, pattern)` for every occurrence of every pattern in `text`,
+    /// overlapping ones included, ordered by end and then by pattern as aho-corasick reports
+    /// them.
+    fn for_each_overlapping(&self, text: &str, mut f: impl FnMut(usize, usize, usize)) {
+        match self {
+            Searcher::Dfa(dfa) => {
+                let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+                    return;
+                };
+                for (i, &b) in text.as_bytes().iter().enumerate() {
+                    sid = dfa.next_state(Anchored::No, sid, b);
+                    // Built without a prefilter, the only special states an unanchored search
+                    // reaches are match states.
+                    if dfa.is_special(sid) && dfa.is_match(sid) {
+                        for k in 0..dfa.match_len(sid) {
+                            let pid = dfa.match_pattern(sid, k);
+                            let len = dfa.pattern_len(pid);
+                            f(i + 1 - len, i + 1, pid.as_usize());
+                        }
+                    }
+                }
+            }
+            Searcher::Other(ac) => {
+                for m in ac.find_overlapping_iter(text) {
+                    f(m.start(), m.end(), m.pattern().as_usize());
+                }
+            }
+        }
+    }
+}
+
+/// The overlapping search automaton over `patterns`: a DFA, or whatever aho-corasick can build
+/// if the DFA is refused.
+fn build_automaton(patterns: &[String]) -> Option<Searcher> {
     if patterns.is_empty() {
         return None;
     }
-    AhoCorasickBuilder::new()
+    DFA::builder()
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
         .build(patterns)
-        .or_else(|_| AhoCorasick::new(patterns))
+        .map(Searcher::Dfa)
+        .or_else(|_| AhoCorasick::new(patterns).map(Searcher::Other))
         .ok()
 }
 

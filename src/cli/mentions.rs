@@ -183,19 +183,44 @@ impl<'a> Walk<'a> {
     }
 
     /// Moves to code-point offset `to` (clamped to the end) and returns its byte offset.
+    ///
+    /// Eight bytes at a time where they hold no line break and not the target: their code
+    /// points are their non-continuation bytes. The walk may then stand inside a character;
+    /// continuation bytes are stepped over without counting.
     fn to(&mut self, to: usize) -> usize {
         if to < self.chr {
             *self = Walk::new(self.text);
         }
         let bytes = self.text.as_bytes();
-        while self.chr < to && self.byte < bytes.len() {
-            let b = bytes[self.byte];
-            self.byte += match b {
-                0x00..=0x7f => 1,
-                0xc0..=0xdf => 2,
-                0xe0..=0xef => 3,
-                _ => 4,
+        loop {
+            while self.chr < to {
+                let Some(chunk) = bytes.get(self.byte..self.byte + 8) else {
+                    break;
+                };
+                let mut w = [0u8; 8];
+                w.copy_from_slice(chunk);
+                let w = u64::from_le_bytes(w);
+                if has_byte(w, b'\n') || has_byte(w, b'\r') {
+                    break;
+                }
+                let starts = 8 - (w & !(w << 1) & HIGH_BITS).count_ones() as usize;
+                if self.chr + starts >= to {
+                    break;
+                }
+                self.chr += starts;
+                self.byte += 8;
+            }
+            let Some(&b) = bytes.get(self.byte) else {
+                break;
             };
+            if b & 0xc0 == 0x80 {
+                self.byte += 1;
+                continue;
+            }
+            if self.chr >= to {
+                break;
+            }
+            self.byte += 1;
             self.chr += 1;
             // A line starts after \n, and after a \r that no \n follows.
             if b == b'\n' || (b == b'\r' && bytes.get(self.byte) != Some(&b'\n')) {
@@ -213,6 +238,14 @@ impl<'a> Walk<'a> {
         let b1 = self.to(end.max(offset));
         (line, col, &self.text[b0..b1])
     }
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Does any byte of `w` equal `b`? (The classic SWAR zero-byte test on `w ^ b…b`.)
+fn has_byte(w: u64, b: u8) -> bool {
+    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
+    x.wrapping_sub(0x0101_0101_0101_0101) & !x & HIGH_BITS != 0
 }
 
 fn write_mention(
@@ -270,6 +303,53 @@ fn write_mention(
                 ent.id,
                 ent.kind.as_str()
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Walk;
+    use crate::analysis::text::{slice_chars, LineIndex};
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "a",
+            "خ",
+            "بر",
+            " ",
+            "\n",
+            "\r",
+            "\r\n",
+            "😀",
+            "\u{200c}",
+            "ًّ",
+            "۱۲",
+            "abcdefgh",
+            "سوريا والعراق",
+        ])
+    }
+
+    proptest! {
+        /// The chunked walk lands where a code-point count does, on every mention order a
+        /// caller uses (forwards, and backwards, which restarts it).
+        #[test]
+        fn walk_agrees_with_line_index(
+            parts in prop::collection::vec(piece(), 0..60),
+            spans in prop::collection::vec((0usize..200, 0usize..20), 1..8),
+        ) {
+            let text: String = parts.concat();
+            let n = text.chars().count();
+            let li = LineIndex::new(&text);
+            let mut walk = Walk::new(&text);
+            for (s, len) in spans {
+                let s = s.min(n);
+                let e = (s + len).min(n);
+                let (line, col, surface) = walk.mention(s, e);
+                prop_assert_eq!((line, col), li.line_col(s));
+                prop_assert_eq!(surface, slice_chars(&text, s, e));
+            }
         }
     }
 }
