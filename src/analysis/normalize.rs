@@ -120,6 +120,79 @@ fn is_identity(c: char) -> bool {
     }
 }
 
+/// [`IDENTITY`] by the first two bytes of a character, for the stretch scan: the length of the
+/// character starting with byte `b0` (1 or 2) when it folds to itself, else 0. A space counts
+/// only when `b1` is not a space too, since a run of spaces folds to one. One load per
+/// character, where decoding the code point first cost three times the instructions.
+static PAIR: [u8; 0x10000] = {
+    let mut t = [0u8; 0x10000];
+    let mut i = 0;
+    while i < 0x10000 {
+        let (b0, b1) = ((i & 0xff) as u8, (i >> 8) as u8);
+        t[i] = if b0 == b' ' {
+            if b1 == b' ' {
+                0
+            } else {
+                1
+            }
+        } else if b0 < 0x80 {
+            IDENTITY[b0 as usize] as u8
+        } else if b0 >= 0xc2 && b0 < 0xe0 && b1 & 0xc0 == 0x80 {
+            let cp = ((b0 as usize & 0x1f) << 6) | (b1 as usize & 0x3f);
+            2 * IDENTITY[cp] as u8
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The stretch of characters from byte `p` that fold to themselves, ending at or just past
+/// `limit` (at most `bytes.len()`): its end and its number of characters. `last_space` says
+/// whether what is folded so far ends in a space, which drops a space at `p`. A character that
+/// a following combining mark composes with is left out.
+#[inline(always)]
+fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> (usize, usize) {
+    let n = bytes.len();
+    if last_space && bytes.get(p) == Some(&b' ') {
+        return (p, 0);
+    }
+    let (mut q, mut chars) = (p, 0);
+    while q < limit && q + 1 < n {
+        let adv = PAIR[usize::from(bytes[q]) | usize::from(bytes[q + 1]) << 8];
+        if adv == 0 {
+            break;
+        }
+        q += usize::from(adv);
+        chars += 1;
+    }
+    // The last byte of the text has no pair.
+    if q < limit && q + 1 == n && (bytes[q] == b' ' || IDENTITY[usize::from(bytes[q])]) {
+        q += 1;
+        chars += 1;
+    }
+    // A combining hamza or madda right after the stretch composes with its last letter
+    // (ا + U+0654): that letter is handled with its mark.
+    if q > p + 1
+        && bytes.get(q) == Some(&0xd9)
+        && matches!(bytes.get(q + 1), Some(0x93..=0x95))
+        && (0xc2..0xe0).contains(&bytes[q - 2])
+    {
+        let base =
+            char::from_u32((u32::from(bytes[q - 2] & 0x1f) << 6) | u32::from(bytes[q - 1] & 0x3f));
+        let mark =
+            char::from_u32((u32::from(bytes[q] & 0x1f) << 6) | u32::from(bytes[q + 1] & 0x3f));
+        if let (Some(base), Some(mark)) = (base, mark) {
+            if compose(base, mark).is_some() {
+                q -= 2;
+                chars -= 1;
+            }
+        }
+    }
+    (q, chars)
+}
+
 /// Characters below U+0800 that fold to exactly one other character (ة → ه, أ → ا, ی → ي,
 /// ک → ك, digits, capitals), as that character's code point (0: none). They need no anchor
 /// and no general [`fold_char`] dispatch; `subst_table_agrees_with_fold_char` checks the table.
@@ -221,51 +294,9 @@ pub fn normalize(text: &str) -> Normalized {
     let mut idx = 0usize; // code-point index of the character at `p`
     let mut p = 0usize;
     while p < n {
-        // A stretch of characters that fold to themselves, `p..q`, at most RUN_BYTES long.
+        // A stretch of characters that fold to themselves, `p..q`, about RUN_BYTES long.
         let run_start = p;
-        let limit = (p + RUN_BYTES).min(n);
-        let mut q = p;
-        let mut chars = 0usize;
-        while q < limit {
-            let b = bytes[q];
-            if b < 0x80 {
-                // A space is kept as it is unless it follows another.
-                let keep = IDENTITY[b as usize]
-                    || (b == b' '
-                        && !(if q > run_start {
-                            bytes[q - 1] == b' '
-                        } else {
-                            last_space
-                        }));
-                if !keep {
-                    break;
-                }
-                q += 1;
-            } else if (0xc2..0xe0).contains(&b) && q + 1 < n {
-                let cp = (usize::from(b & 0x1f) << 6) | usize::from(bytes[q + 1] & 0x3f);
-                if !IDENTITY[cp] {
-                    break;
-                }
-                q += 2;
-            } else {
-                break;
-            }
-            chars += 1;
-        }
-        // A combining hamza or madda right after the stretch composes with its last letter
-        // (ا + U+0654): that letter is handled below with its mark.
-        if q > run_start + 1
-            && bytes.get(q) == Some(&0xd9)
-            && matches!(bytes.get(q + 1), Some(0x93..=0x95))
-            && (0xc2..0xe0).contains(&bytes[q - 2])
-        {
-            let (base, _) = char_at(text, bytes, q - 2);
-            let (mark, _) = char_at(text, bytes, q);
-            if compose(base, mark).is_some() {
-                q -= 2;
-                chars -= 1;
-            }
-        }
+        let (q, chars) = identity_run(bytes, p, (p + RUN_BYTES).min(n), last_space);
         if q > run_start {
             if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
                 last_anchor = out.len();
@@ -360,46 +391,10 @@ pub fn fold_push(word: &str, out: &mut String) {
     let mut last_space = false;
     let mut p = 0;
     while p < n {
-        // Characters that fold to themselves are copied in bulk, found by a byte scan as in
-        // [`normalize`].
+        // Characters that fold to themselves are copied in bulk, found by the byte scan
+        // [`normalize`] uses.
         let run_start = p;
-        let mut q = p;
-        while q < n {
-            let b = bytes[q];
-            if b < 0x80 {
-                let keep = IDENTITY[b as usize]
-                    || (b == b' '
-                        && !(if q > run_start {
-                            bytes[q - 1] == b' '
-                        } else {
-                            last_space
-                        }));
-                if !keep {
-                    break;
-                }
-                q += 1;
-            } else if (0xc2..0xe0).contains(&b) && q + 1 < n {
-                let cp = (usize::from(b & 0x1f) << 6) | usize::from(bytes[q + 1] & 0x3f);
-                if !IDENTITY[cp] {
-                    break;
-                }
-                q += 2;
-            } else {
-                break;
-            }
-        }
-        // A letter that composes with the combining mark after the stretch goes with it.
-        if q > run_start + 1
-            && bytes.get(q) == Some(&0xd9)
-            && matches!(bytes.get(q + 1), Some(0x93..=0x95))
-            && (0xc2..0xe0).contains(&bytes[q - 2])
-        {
-            let (base, _) = char_at(word, bytes, q - 2);
-            let (mark, _) = char_at(word, bytes, q);
-            if compose(base, mark).is_some() {
-                q -= 2;
-            }
-        }
+        let (q, _) = identity_run(bytes, p, n, last_space);
         if q > run_start {
             out.push_str(&word[run_start..q]);
             last_space = bytes[q - 1] == b' ';
