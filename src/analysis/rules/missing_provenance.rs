@@ -141,21 +141,75 @@ fn attribution_words() -> &'static [String] {
 /// Does the folded text hold a date: a numeric one, or a number next to a month name? Folding
 /// has already turned every digit system into ASCII digits.
 fn has_date(folded: &str) -> bool {
-    if numeric_date().is_some_and(|re| re.is_match(folded)) {
-        return true;
-    }
-    let words: Vec<&str> = folded
-        .split(|c: char| !(crate::analysis::normalize::is_alnum(c) || c == '\u{200c}'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let is_num = |w: &&str| w.chars().all(|c| c.is_ascii_digit());
+    numeric_date().is_some_and(|re| re.is_match(folded)) || month_next_to_number(folded)
+}
+
+/// A character of a word as dates are split into words: letters, digits and ZWNJ.
+fn is_date_word_char(c: char) -> bool {
+    crate::analysis::normalize::is_alnum(c) || c == '\u{200c}'
+}
+
+/// Is a month name one word before a number or one or two words after one? The text's words
+/// are runs of [`is_date_word_char`]; a month needs a number beside it, so only the words around
+/// each number (a word of ASCII digits) are looked at, and the rest of the text is only scanned
+/// for digits.
+fn month_next_to_number(folded: &str) -> bool {
     let months = months();
-    words.iter().enumerate().any(|(i, w)| {
-        months.contains(*w)
-            && (i > 0 && is_num(&words[i - 1])
-                || words.get(i + 1).is_some_and(is_num)
-                || words.get(i + 2).is_some_and(is_num))
-    })
+    let is_month =
+        |w: Option<(usize, usize)>| w.is_some_and(|(s, e)| months.contains(&folded[s..e]));
+    let bytes = folded.as_bytes();
+    let mut p = 0;
+    while let Some(d) = bytes[p..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|i| p + i)
+    {
+        let (s, e) = word_around(folded, d);
+        if bytes[s..e].iter().all(u8::is_ascii_digit) {
+            let before = word_before(folded, s);
+            if is_month(word_after(folded, e))
+                || is_month(before)
+                || is_month(before.and_then(|(bs, _)| word_before(folded, bs)))
+            {
+                return true;
+            }
+        }
+        p = e.max(d + 1);
+    }
+    false
+}
+
+/// The byte range of the word holding the word character at byte `b`.
+fn word_around(text: &str, b: usize) -> (usize, usize) {
+    let start = text[..b]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_date_word_char(c))
+        .last()
+        .map_or(b, |(i, _)| i);
+    let end = text[b..]
+        .char_indices()
+        .find(|&(_, c)| !is_date_word_char(c))
+        .map_or(text.len(), |(i, _)| b + i);
+    (start, end)
+}
+
+/// The byte range of the last word that ends at or before byte `b`.
+fn word_before(text: &str, b: usize) -> Option<(usize, usize)> {
+    let (i, c) = text[..b]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_date_word_char(c))?;
+    let end = i + c.len_utf8();
+    Some((word_around(text, i).0, end))
+}
+
+/// The byte range of the first word that starts at or after byte `b`.
+fn word_after(text: &str, b: usize) -> Option<(usize, usize)> {
+    let (i, _) = text[b..]
+        .char_indices()
+        .find(|&(_, c)| is_date_word_char(c))?;
+    Some(word_around(text, b + i))
 }
 
 impl Rule for MissingProvenance {

@@ -77,49 +77,79 @@ struct Number {
     systems: Vec<System>,
 }
 
-/// Every number of `text`, in one pass over its characters (no `Vec<char>` of the article),
-/// adding each digit to `counts` by system: every digit belongs to exactly one number.
+/// Every number of `text`, in one pass over its bytes (no `Vec<char>` of the article, and no
+/// decoding of the letters between numbers), adding each digit to `counts` by system: every
+/// digit belongs to exactly one number.
 fn numbers(text: &str, counts: &mut [usize; 3]) -> Vec<Number> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut it = text.char_indices().peekable();
-    // Code-point index of the next character `it` yields.
+    let mut p = 0;
+    // Code-point index of the character at byte `p`.
     let mut idx = 0;
-    while let Some((b, c)) = it.next() {
-        idx += 1;
-        let Some(first) = System::of(c) else {
-            continue;
+    while p < bytes.len() {
+        let next = bytes.get(p + 1).copied();
+        let (digit, len) = match bytes[p] {
+            b'0'..=b'9' => (true, 1),
+            // ٠-٩ (U+0660..U+0669) and ۰-۹ (U+06F0..U+06F9).
+            0xd9 => (matches!(next, Some(0xa0..=0xa9)), 2),
+            0xdb => (matches!(next, Some(0xb0..=0xb9)), 2),
+            0x00..=0x7f => (false, 1),
+            0xc0..=0xdf => (false, 2),
+            0xe0..=0xef => (false, 3),
+            _ => (false, 4),
         };
-        let start = idx - 1;
-        counts[first as usize] += 1;
-        let mut systems = vec![first];
-        let mut end_b = b + c.len_utf8();
-        while let Some(&(b2, c2)) = it.peek() {
-            if let Some(s) = System::of(c2) {
-                if !systems.contains(&s) {
-                    systems.push(s);
-                }
-                counts[s as usize] += 1;
-            } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
-                let mut ahead = it.clone();
-                ahead.next();
-                ahead.next().and_then(|(_, c3)| System::of(c3)).is_some()
-            } {
-                // A separator with a digit after it: the digit is taken next time round.
-            } else {
-                break;
-            }
-            it.next();
+        if !digit {
+            p += len;
             idx += 1;
-            end_b = b2 + c2.len_utf8();
+            continue;
         }
-        out.push(Number {
-            start,
-            end: idx,
-            bytes: (b, end_b),
-            systems,
-        });
+        let n = number_at(text, p, idx, counts);
+        p = n.bytes.1;
+        idx = n.end;
+        out.push(n);
     }
     out
+}
+
+/// The number whose first digit is at byte `b` (code point `start`) of `text`.
+fn number_at(text: &str, b: usize, start: usize, counts: &mut [usize; 3]) -> Number {
+    let mut it = text[b..].char_indices().peekable();
+    let mut systems = Vec::new();
+    let mut idx = start;
+    let mut end_b = b;
+    if let Some((_, c)) = it.next() {
+        if let Some(first) = System::of(c) {
+            counts[first as usize] += 1;
+            systems.push(first);
+        }
+        idx += 1;
+        end_b = b + c.len_utf8();
+    }
+    while let Some(&(b2, c2)) = it.peek() {
+        if let Some(s) = System::of(c2) {
+            if !systems.contains(&s) {
+                systems.push(s);
+            }
+            counts[s as usize] += 1;
+        } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
+            let mut ahead = it.clone();
+            ahead.next();
+            ahead.next().and_then(|(_, c3)| System::of(c3)).is_some()
+        } {
+            // A separator with a digit after it: the digit is taken next time round.
+        } else {
+            break;
+        }
+        it.next();
+        idx += 1;
+        end_b = b + b2 + c2.len_utf8();
+    }
+    Number {
+        start,
+        end: idx,
+        bytes: (b, end_b),
+        systems,
+    }
 }
 
 impl Rule for MixedDigits {

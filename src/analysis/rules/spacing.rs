@@ -42,6 +42,10 @@ impl Rule for Spacing {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (li, line) in cx.prep.lines.iter().enumerate() {
+            let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
+            if !may_have_finding(line.text, arabic) {
+                continue;
+            }
             let chars: Vec<char> = line.text.chars().collect();
             let n = chars.len();
             let at = |i: usize| line.start + i;
@@ -83,7 +87,6 @@ impl Rule for Spacing {
                     ),
                 );
             }
-            let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
             let mut i = lead;
             while i < content_end {
                 let c = chars[i];
@@ -218,6 +221,76 @@ impl Rule for Spacing {
             }
         }
     }
+}
+
+/// Whether `line` may hold a finding: a cheap byte scan for what every finding needs, so that
+/// the full check (which decodes the line into characters) runs on the few lines that need it.
+/// It may say yes wrongly, never no wrongly: whitespace at either end; a tab or NBSP; a space
+/// before a space, a tab, an NBSP or punctuation; a lone و before a space (Arabic only); or
+/// ، ؛ : . right before an Arabic-block character.
+fn may_have_finding(line: &str, arabic: bool) -> bool {
+    if line.chars().next().is_some_and(char::is_whitespace)
+        || line.chars().next_back().is_some_and(char::is_whitespace)
+    {
+        return true;
+    }
+    let bytes = line.as_bytes();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let arabic_block = |b: u8| (0xd8..=0xdb).contains(&b);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' => {
+                let next = at(i + 1);
+                if matches!(
+                    next,
+                    b' ' | b'\t' | b',' | b';' | b':' | b'.' | b'!' | b'?'
+                ) || (next == 0xc2 && at(i + 2) == 0xa0)
+                    // ، ؛ ؟
+                    || (next == 0xd8 && matches!(at(i + 2), 0x8c | 0x9b | 0x9f))
+                    || (arabic && lone_waw_before(line, i))
+                {
+                    return true;
+                }
+                i += 1;
+            }
+            b'\t' => return true,
+            b':' | b'.' => {
+                if arabic_block(at(i + 1)) {
+                    return true;
+                }
+                i += 1;
+            }
+            0xc2 => {
+                if at(i + 1) == 0xa0 {
+                    return true;
+                }
+                i += 2;
+            }
+            0xd8 => {
+                // ، or ؛ before an Arabic-block character.
+                if matches!(at(i + 1), 0x8c | 0x9b) && arabic_block(at(i + 2)) {
+                    return true;
+                }
+                i += 2;
+            }
+            0xc0..=0xdf => i += 2,
+            0xe0..=0xef => i += 3,
+            0xf0..=0xff => i += 4,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Whether the space at byte `i` of `line` follows a و that is not the end of a longer word.
+fn lone_waw_before(line: &str, i: usize) -> bool {
+    i >= 2
+        && line.as_bytes()[i - 2..i] == [0xd9, 0x88]
+        && !line
+            .get(..i - 2)
+            .and_then(|s| s.chars().next_back())
+            .is_some_and(is_alnum)
 }
 
 /// Is there an ellipsis (… or ..) at `j`?
