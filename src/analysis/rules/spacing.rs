@@ -6,6 +6,7 @@
 //! and times (06:03:29، ٠٦:٠٣، 1.5) and ellipses are not missing spaces. Persian writes و apart
 //! correctly, so the detached-و check runs on Arabic paragraphs only.
 
+use super::attribution::count_chars;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::is_alnum;
@@ -43,14 +44,14 @@ impl Rule for Spacing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (li, line) in cx.prep.lines.iter().enumerate() {
             let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
-            if !may_have_finding(line.text, arabic) {
-                continue;
-            }
-            let chars: Vec<char> = line.text.chars().collect();
-            let n = chars.len();
+            let text = line.text;
+            // Code points of the line; `line.end - line.start` counts them already.
+            let n = line.end - line.start;
             let at = |i: usize| line.start + i;
+            let trimmed_end = text.trim_end();
+            let trimmed = trimmed_end.trim_start();
             // A line of whitespace only.
-            if n > 0 && chars.iter().all(|&c| c.is_whitespace()) {
+            if n > 0 && trimmed.is_empty() {
                 out.push(
                     Diagnostic::new(
                         META.id,
@@ -64,12 +65,7 @@ impl Rule for Spacing {
                 continue;
             }
             // Trailing whitespace.
-            let content_end = chars
-                .iter()
-                .rposition(|c| !c.is_whitespace())
-                .map(|i| i + 1)
-                .unwrap_or(0);
-            let lead = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(n);
+            let content_end = n - count_chars(&text.as_bytes()[trimmed_end.len()..]);
             if content_end < n {
                 out.push(
                     Diagnostic::new(
@@ -87,6 +83,12 @@ impl Rule for Spacing {
                     ),
                 );
             }
+            if !may_have_finding(trimmed, arabic) {
+                continue;
+            }
+            // The rest looks at characters around each space and punctuation mark.
+            let chars: Vec<char> = text.chars().collect();
+            let lead = count_chars(&text.as_bytes()[..trimmed_end.len() - trimmed.len()]);
             let mut i = lead;
             while i < content_end {
                 let c = chars[i];
@@ -223,17 +225,13 @@ impl Rule for Spacing {
     }
 }
 
-/// Whether `line` may hold a finding: a cheap byte scan for what every finding needs, so that
-/// the full check (which decodes the line into characters) runs on the few lines that need it.
-/// It may say yes wrongly, never no wrongly: whitespace at either end; a tab or NBSP; a space
-/// before a space, a tab, an NBSP or punctuation; a lone و before a space (Arabic only); or
-/// ، ؛ : . right before an Arabic-block character.
+/// Whether a line's content (without its leading and trailing whitespace) may hold a finding
+/// inside it: a cheap byte scan for what every such finding needs, so that the full check
+/// (which decodes the line into characters) runs on the few lines that need it. It may say yes
+/// wrongly, never no wrongly: a tab or NBSP; a space before a space, a tab, an NBSP or
+/// punctuation; a lone و before a space (Arabic only); or ، ؛ : . right before an Arabic-block
+/// character.
 fn may_have_finding(line: &str, arabic: bool) -> bool {
-    if line.chars().next().is_some_and(char::is_whitespace)
-        || line.chars().next_back().is_some_and(char::is_whitespace)
-    {
-        return true;
-    }
     let bytes = line.as_bytes();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let arabic_block = |b: u8| (0xd8..=0xdb).contains(&b);
