@@ -168,11 +168,9 @@ fn month_next_to_number(folded: &str) -> bool {
         |w: Option<(usize, usize)>| w.is_some_and(|(s, e)| months.contains(&folded[s..e]));
     let bytes = folded.as_bytes();
     let mut p = 0;
-    while let Some(d) = bytes[p..]
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|i| p + i)
-    {
+    // Folding has made every digit ASCII; a digit of another system found here would only
+    // fail the number test below.
+    while let Some(d) = super::mixed_digits::next_digit(bytes, p) {
         let (s, e) = word_around(folded, d);
         if bytes[s..e].iter().all(u8::is_ascii_digit) {
             let before = word_before(folded, s);

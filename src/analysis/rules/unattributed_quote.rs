@@ -137,7 +137,7 @@ impl Rule for UnattributedQuote {
         if qs.is_empty() {
             return;
         }
-        // Only needed for quotations that neither a person nor a speech verb attributes.
+        // Only needed for quotations that no person attributes.
         let atts = std::cell::OnceCell::new();
         let prep = cx.prep;
         let text = prep.text;
@@ -199,14 +199,13 @@ impl Rule for UnattributedQuote {
                     && m.start >= ctx_start
                     && m.end <= ctx_end
                     && (m.end <= q.open || m.start > q.close)
+            }) || atts.get_or_init(|| attributions(cx)).iter().any(|a| {
+                a.trigger.start >= ctx_start
+                    && a.trigger.start < ctx_end
+                    && (a.trigger.start < q.open || a.trigger.start > q.close)
             }) || part_has_speech(before, &mut buf)
                 || part_has_speech(after, &mut buf)
-                || prev.is_some_and(|l| part_has_speech(l.text, &mut buf))
-                || atts.get_or_init(|| attributions(cx)).iter().any(|a| {
-                    a.trigger.start >= ctx_start
-                        && a.trigger.start < ctx_end
-                        && (a.trigger.start < q.open || a.trigger.start > q.close)
-                });
+                || prev.is_some_and(|l| part_has_speech(l.text, &mut buf));
             if !attributed {
                 out.push(Diagnostic::new(
                     META.id,

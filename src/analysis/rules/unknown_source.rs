@@ -205,7 +205,6 @@ mod tests {
             (seed >> 33) as usize % n
         };
         let mut rows = (Vec::new(), Vec::new());
-        let mut cursor = CharCursor::new(cx.prep.text);
         for _ in 0..3000 {
             let a: Vec<char> = (0..next(9))
                 .map(|_| alphabet[next(alphabet.len())])
