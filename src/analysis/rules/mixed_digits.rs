@@ -261,11 +261,11 @@ mod tests {
     use super::{next_digit, numbers, System};
     use crate::analysis::rules::testing::{check, render};
 
+    /// A number as (start, end, byte range, systems).
+    type Found = (usize, usize, (usize, usize), Vec<System>);
+
     /// The numbers of `text` found by decoding every character: what `numbers` replaced.
-    fn numbers_by_chars(
-        text: &str,
-        counts: &mut [usize; 3],
-    ) -> Vec<(usize, usize, (usize, usize), Vec<System>)> {
+    fn numbers_by_chars(text: &str, counts: &mut [usize; 3]) -> Vec<Found> {
         let mut out = Vec::new();
         let mut it = text.char_indices().peekable();
         let mut idx = 0;
