@@ -275,44 +275,105 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
     })
 }
 
-/// A paired quotation: the offsets of its marks (`close` is the closing mark's offset).
+/// A paired quotation: the offsets of its marks (`close` is the closing mark's offset), in code
+/// points and in bytes of the article.
 pub struct Quote {
     pub open: usize,
     pub close: usize,
+    /// Byte offset of the opening mark, so that callers slice without counting code points.
+    pub open_byte: usize,
+    /// Byte offset of the closing mark.
+    pub close_byte: usize,
+}
+
+/// A quotation mark of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    /// Code-point offset in the line.
+    pub cp: usize,
+    /// Byte offset in the line.
+    pub byte: usize,
+    pub c: char,
+}
+
+/// The quotation marks (« » “ ” and ") of `line`, in order. Most lines of an article have none,
+/// so they are found by a byte search for the marks' first bytes, and code points are only
+/// counted between marks.
+pub fn quote_marks(line: &str) -> impl Iterator<Item = Mark> + '_ {
+    let bytes = line.as_bytes();
+    let mut counted = (0usize, 0usize); // (byte, code point) counted up to
+    memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes).filter_map(move |i| {
+        let c = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'"', _, _) => '"',
+            (0xc2, Some(0xab), _) => '«',
+            (0xc2, Some(0xbb), _) => '»',
+            (0xe2, Some(0x80), Some(0x9c)) => '“',
+            (0xe2, Some(0x80), Some(0x9d)) => '”',
+            _ => return None,
+        };
+        let (b0, cp0) = counted;
+        let cp = cp0 + count_chars(&bytes[b0..i]);
+        counted = (i, cp);
+        Some(Mark { cp, byte: i, c })
+    })
+}
+
+/// Code points in a UTF-8 byte slice that starts and ends on character boundaries: its lead
+/// bytes (a loop the compiler vectorises).
+pub(crate) fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xc0) != 0x80).count()
+}
+
+/// The lines of the article that quotation pairing looks at, with their marks: lines with a
+/// mark that are not scraper boilerplate. Shared by `unattributed-quote` and
+/// `unbalanced-quotes`, which pair marks the same way.
+pub fn quote_lines<'p, 'a>(
+    cx: &'p Context<'a>,
+) -> impl Iterator<Item = (&'p crate::analysis::text::Line<'a>, Vec<Mark>)> + 'p {
+    cx.prep
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(move |(li, line)| {
+            let marks: Vec<Mark> = quote_marks(line.text).collect();
+            (!marks.is_empty() && !cx.prep.is_boilerplate(li)).then_some((line, marks))
+        })
 }
 
 /// Pairs «…», “…” and straight quotes over the article (a quotation may run across paragraphs),
 /// skipping boilerplate lines; returns the outermost quotations.
 pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
     let mut out = Vec::new();
-    let mut stack: Vec<(usize, char)> = Vec::new();
-    let mut straight: Option<usize> = None;
-    for (li, line) in cx.prep.lines.iter().enumerate() {
-        if !line.text.contains(['«', '»', '“', '”', '"']) || cx.prep.is_boilerplate(li) {
-            continue;
-        }
-        for (i, c) in line.text.chars().enumerate() {
-            let at = line.start + i;
-            match c {
-                '«' => stack.push((at, '»')),
+    // Open marks: (code point, byte).
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let mut straight: Option<(usize, usize)> = None;
+    for (line, marks) in quote_lines(cx) {
+        for m in marks {
+            let at = (line.start + m.cp, line.byte_start + m.byte);
+            let pair = |open: (usize, usize)| Quote {
+                open: open.0,
+                close: at.0,
+                open_byte: open.1,
+                close_byte: at.1,
+            };
+            match m.c {
+                '«' => stack.push(at),
                 '»' => {
-                    if let Some(k) = stack.iter().rposition(|&(_, close)| close == c) {
-                        let (open, _) = stack[k];
-                        stack.truncate(k);
-                        if k == 0 && straight.is_none() {
-                            out.push(Quote { open, close: at });
+                    // Only « is ever pushed, so the partner of » is the top of the stack.
+                    if let Some(open) = stack.pop() {
+                        if stack.is_empty() && straight.is_none() {
+                            out.push(pair(open));
                         }
                     }
                 }
-                '"' | '“' | '”' => match straight.take() {
+                _ => match straight.take() {
                     Some(open) => {
                         if stack.is_empty() {
-                            out.push(Quote { open, close: at });
+                            out.push(pair(open));
                         }
                     }
                     None => straight = Some(at),
                 },
-                _ => {}
             }
         }
     }

@@ -138,24 +138,85 @@ fn attribution_words() -> &'static [String] {
     A.get_or_init(|| ATTRIBUTIONS.iter().map(|a| fold(a)).collect())
 }
 
+/// Does the folded text hold one of the [`ATTRIBUTIONS`]? (A substring search per word: on
+/// Arabic text, where no byte is rare, an Aho-Corasick pass over the article cost five times
+/// as much.)
+fn has_attribution(folded: &str) -> bool {
+    attribution_words()
+        .iter()
+        .any(|a| folded.contains(a.as_str()))
+}
+
 /// Does the folded text hold a date: a numeric one, or a number next to a month name? Folding
 /// has already turned every digit system into ASCII digits.
 fn has_date(folded: &str) -> bool {
-    if numeric_date().is_some_and(|re| re.is_match(folded)) {
-        return true;
-    }
-    let words: Vec<&str> = folded
-        .split(|c: char| !(crate::analysis::normalize::is_alnum(c) || c == '\u{200c}'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let is_num = |w: &&str| w.chars().all(|c| c.is_ascii_digit());
+    numeric_date().is_some_and(|re| re.is_match(folded)) || month_next_to_number(folded)
+}
+
+/// A character of a word as dates are split into words: letters, digits and ZWNJ.
+fn is_date_word_char(c: char) -> bool {
+    crate::analysis::normalize::is_alnum(c) || c == '\u{200c}'
+}
+
+/// Is a month name one word before a number or one or two words after one? The text's words
+/// are runs of [`is_date_word_char`]; a month needs a number beside it, so only the words around
+/// each number (a word of ASCII digits) are looked at, and the rest of the text is only scanned
+/// for digits.
+fn month_next_to_number(folded: &str) -> bool {
     let months = months();
-    words.iter().enumerate().any(|(i, w)| {
-        months.contains(*w)
-            && (i > 0 && is_num(&words[i - 1])
-                || words.get(i + 1).is_some_and(is_num)
-                || words.get(i + 2).is_some_and(is_num))
-    })
+    let is_month =
+        |w: Option<(usize, usize)>| w.is_some_and(|(s, e)| months.contains(&folded[s..e]));
+    let bytes = folded.as_bytes();
+    let mut p = 0;
+    // Folding has made every digit ASCII; a digit of another system found here would only
+    // fail the number test below.
+    while let Some(d) = super::mixed_digits::next_digit(bytes, p) {
+        let (s, e) = word_around(folded, d);
+        if bytes[s..e].iter().all(u8::is_ascii_digit) {
+            let before = word_before(folded, s);
+            if is_month(word_after(folded, e))
+                || is_month(before)
+                || is_month(before.and_then(|(bs, _)| word_before(folded, bs)))
+            {
+                return true;
+            }
+        }
+        p = e.max(d + 1);
+    }
+    false
+}
+
+/// The byte range of the word holding the word character at byte `b`.
+fn word_around(text: &str, b: usize) -> (usize, usize) {
+    let start = text[..b]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_date_word_char(c))
+        .last()
+        .map_or(b, |(i, _)| i);
+    let end = text[b..]
+        .char_indices()
+        .find(|&(_, c)| !is_date_word_char(c))
+        .map_or(text.len(), |(i, _)| b + i);
+    (start, end)
+}
+
+/// The byte range of the last word that ends at or before byte `b`.
+fn word_before(text: &str, b: usize) -> Option<(usize, usize)> {
+    let (i, c) = text[..b]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_date_word_char(c))?;
+    let end = i + c.len_utf8();
+    Some((word_around(text, i).0, end))
+}
+
+/// The byte range of the first word that starts at or after byte `b`.
+fn word_after(text: &str, b: usize) -> Option<(usize, usize)> {
+    let (i, _) = text[b..]
+        .char_indices()
+        .find(|&(_, c)| is_date_word_char(c))?;
+    Some(word_around(text, b + i))
 }
 
 impl Rule for MissingProvenance {
@@ -175,11 +236,7 @@ impl Rule for MissingProvenance {
             return;
         }
         let folded = &cx.prep.norm.text;
-        if attribution_words()
-            .iter()
-            .any(|a| folded.contains(a.as_str()))
-            || has_date(folded)
-        {
+        if has_attribution(folded) || has_date(folded) {
             return;
         }
         let lead = first.text.chars().take_while(|c| c.is_whitespace()).count();

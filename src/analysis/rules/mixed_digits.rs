@@ -5,6 +5,7 @@
 //! breaks search and sorting. Note that regex `\d` and `char::is_numeric` accept every digit
 //! system, so the systems are told apart explicitly here.
 
+use super::attribution::count_chars;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -77,49 +78,113 @@ struct Number {
     systems: Vec<System>,
 }
 
-/// Every number of `text`, in one pass over its characters (no `Vec<char>` of the article),
-/// adding each digit to `counts` by system: every digit belongs to exactly one number.
+/// Every number of `text`, adding each digit to `counts` by system: every digit belongs to
+/// exactly one number. Digits are found by [`next_digit`], and code points are only counted
+/// between numbers.
 fn numbers(text: &str, counts: &mut [usize; 3]) -> Vec<Number> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut it = text.char_indices().peekable();
-    // Code-point index of the next character `it` yields.
+    let mut p = 0;
+    // Code-point index of the character at byte `p`.
     let mut idx = 0;
-    while let Some((b, c)) = it.next() {
-        idx += 1;
-        let Some(first) = System::of(c) else {
-            continue;
-        };
-        let start = idx - 1;
-        counts[first as usize] += 1;
-        let mut systems = vec![first];
-        let mut end_b = b + c.len_utf8();
-        while let Some(&(b2, c2)) = it.peek() {
-            if let Some(s) = System::of(c2) {
-                if !systems.contains(&s) {
-                    systems.push(s);
-                }
-                counts[s as usize] += 1;
-            } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
-                let mut ahead = it.clone();
-                ahead.next();
-                ahead.next().and_then(|(_, c3)| System::of(c3)).is_some()
-            } {
-                // A separator with a digit after it: the digit is taken next time round.
-            } else {
-                break;
-            }
-            it.next();
-            idx += 1;
-            end_b = b2 + c2.len_utf8();
-        }
-        out.push(Number {
-            start,
-            end: idx,
-            bytes: (b, end_b),
-            systems,
-        });
+    while let Some(d) = next_digit(bytes, p) {
+        idx += count_chars(&bytes[p..d]);
+        let n = number_at(text, d, idx, counts);
+        p = n.bytes.1;
+        idx = n.end;
+        out.push(n);
     }
     out
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `v` that is below `n` (at most 128), exactly: seven-bit sums
+/// cannot carry into the next byte.
+fn bytes_below(v: u64, n: u8) -> u64 {
+    !(((v & !HIGHS) + (0x80 - u64::from(n)) * ONES) | v) & HIGHS
+}
+
+/// The high bit of each byte of `v` in `base..base + 10`, for a `base` whose low nibble is 0
+/// (so that XOR maps the range onto 0..10 and nothing else there).
+fn bytes_in_ten(v: u64, base: u8) -> u64 {
+    bytes_below(v ^ (u64::from(base) * ONES), 10)
+}
+
+/// Whether byte `i` of `bytes` starts a digit of one of the three systems.
+fn digit_at(bytes: &[u8], i: usize) -> bool {
+    match (bytes[i], bytes.get(i + 1)) {
+        (b'0'..=b'9', _) => true,
+        (0xd9, Some(0xa0..=0xa9)) => true, // ٠-٩ (U+0660..U+0669)
+        (0xdb, Some(0xb0..=0xb9)) => true, // ۰-۹ (U+06F0..U+06F9)
+        _ => false,
+    }
+}
+
+/// The byte offset of the first digit (0-9, ٠-٩, ۰-۹) at or after byte `from`. Eight bytes
+/// are looked at at once (a digit's first byte is never inside another character), since
+/// decoding every letter of an article to find its few digits was most of this rule's cost.
+pub(super) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut p = from;
+    while p + 9 <= bytes.len() {
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        // `x` holds the candidates' first bytes, `y` their second bytes.
+        let (x, y) = (word(p), word(p + 1));
+        let found = bytes_in_ten(x, 0x30)
+            | (bytes_below(x ^ (0xd9 * ONES), 1) & bytes_in_ten(y, 0xa0))
+            | (bytes_below(x ^ (0xdb * ONES), 1) & bytes_in_ten(y, 0xb0));
+        if found != 0 {
+            return Some(p + found.trailing_zeros() as usize / 8);
+        }
+        p += 8;
+    }
+    (p..bytes.len()).find(|&i| digit_at(bytes, i))
+}
+
+/// The number whose first digit is at byte `b` (code point `start`) of `text`.
+fn number_at(text: &str, b: usize, start: usize, counts: &mut [usize; 3]) -> Number {
+    let mut it = text[b..].char_indices().peekable();
+    let mut systems = Vec::new();
+    let mut idx = start;
+    let mut end_b = b;
+    if let Some((_, c)) = it.next() {
+        if let Some(first) = System::of(c) {
+            counts[first as usize] += 1;
+            systems.push(first);
+        }
+        idx += 1;
+        end_b = b + c.len_utf8();
+    }
+    while let Some(&(b2, c2)) = it.peek() {
+        if let Some(s) = System::of(c2) {
+            if !systems.contains(&s) {
+                systems.push(s);
+            }
+            counts[s as usize] += 1;
+        } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
+            let mut ahead = it.clone();
+            ahead.next();
+            ahead.next().and_then(|(_, c3)| System::of(c3)).is_some()
+        } {
+            // A separator with a digit after it: the digit is taken next time round.
+        } else {
+            break;
+        }
+        it.next();
+        idx += 1;
+        end_b = b + b2 + c2.len_utf8();
+    }
+    Number {
+        start,
+        end: idx,
+        bytes: (b, end_b),
+        systems,
+    }
 }
 
 impl Rule for MixedDigits {
@@ -193,7 +258,78 @@ impl Rule for MixedDigits {
 
 #[cfg(test)]
 mod tests {
+    use super::{next_digit, numbers, System};
     use crate::analysis::rules::testing::{check, render};
+
+    /// A number as (start, end, byte range, systems).
+    type Found = (usize, usize, (usize, usize), Vec<System>);
+
+    /// The numbers of `text` found by decoding every character: what `numbers` replaced.
+    fn numbers_by_chars(text: &str, counts: &mut [usize; 3]) -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut it = text.char_indices().peekable();
+        let mut idx = 0;
+        while let Some((b, c)) = it.next() {
+            idx += 1;
+            let Some(first) = System::of(c) else {
+                continue;
+            };
+            let start = idx - 1;
+            counts[first as usize] += 1;
+            let mut systems = vec![first];
+            let mut end_b = b + c.len_utf8();
+            while let Some(&(b2, c2)) = it.peek() {
+                if let Some(s) = System::of(c2) {
+                    if !systems.contains(&s) {
+                        systems.push(s);
+                    }
+                    counts[s as usize] += 1;
+                } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
+                    let mut ahead = it.clone();
+                    ahead.next();
+                    ahead.next().and_then(|(_, c3)| System::of(c3)).is_some()
+                } {
+                } else {
+                    break;
+                }
+                it.next();
+                idx += 1;
+                end_b = b2 + c2.len_utf8();
+            }
+            out.push((start, idx, (b, end_b), systems));
+        }
+        out
+    }
+
+    #[test]
+    fn numbers_agree_with_the_character_walk() {
+        let alphabet: Vec<char> = "09٠٩۰۹5٣۷,.:/٫٬،ءابةيیكکنهٹ  \u{a0}\u{200c}\u{64b}\r\n😀zA«»"
+            .chars()
+            .collect();
+        let mut seed = 11u64;
+        let mut next = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..4000 {
+            let len = next(40);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let (mut c1, mut c2) = ([0; 3], [0; 3]);
+            let got: Vec<_> = numbers(&text, &mut c1)
+                .into_iter()
+                .map(|n| (n.start, n.end, n.bytes, n.systems))
+                .collect();
+            assert_eq!(got, numbers_by_chars(&text, &mut c2), "{text:?}");
+            assert_eq!(c1, c2, "{text:?}");
+            let first = text
+                .char_indices()
+                .find(|&(_, c)| System::of(c).is_some())
+                .map(|(b, _)| b);
+            assert_eq!(next_digit(text.as_bytes(), 0), first, "{text:?}");
+        }
+    }
 
     #[test]
     fn mixed_number() {

@@ -20,6 +20,7 @@
 //! - HTML entities are reported once per line, with one fix that decodes them all, so an article
 //!   full of `&quot;` gives one finding per paragraph rather than one per quote mark.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -27,6 +28,7 @@ use regex::Regex;
 use super::{deletion_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::analysis::normalize::fold;
+use crate::analysis::script::FastHash;
 use crate::analysis::text::Line;
 
 pub struct ScraperBoilerplate;
@@ -165,6 +167,10 @@ fn key(s: &str) -> String {
 }
 
 struct Tables {
+    /// The first word of every navigation, tag, counter and metadata label.
+    label_firsts: HashSet<String, FastHash>,
+    /// The first word of every widget line.
+    widget_firsts: HashSet<String, FastHash>,
     nav: Vec<(Vec<String>, &'static str)>,
     tags: Vec<Vec<String>>,
     widgets: Vec<(String, &'static str)>,
@@ -181,22 +187,72 @@ fn words(k: &str) -> Vec<String> {
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| Tables {
-        nav: NAV_LABELS
+    T.get_or_init(|| {
+        let nav: Vec<(Vec<String>, &'static str)> = NAV_LABELS
             .iter()
             .map(|(l, what)| (words(&key(l)), *what))
-            .collect(),
-        tags: TAG_LABELS.iter().map(|l| words(&key(l))).collect(),
-        widgets: WIDGET_LINES
+            .collect();
+        let tags: Vec<Vec<String>> = TAG_LABELS.iter().map(|l| words(&key(l))).collect();
+        let widgets: Vec<(String, &'static str)> = WIDGET_LINES
             .iter()
             .map(|(l, what)| (key(l), *what))
-            .collect(),
-        counters: COUNTER_STARTS.iter().map(|l| words(&key(l))).collect(),
-        metadata: METADATA_STARTS
+            .collect();
+        let counters: Vec<Vec<String>> = COUNTER_STARTS.iter().map(|l| words(&key(l))).collect();
+        let metadata: Vec<(Vec<String>, &'static str)> = METADATA_STARTS
             .iter()
             .map(|(l, what)| (words(&key(l)), *what))
-            .collect(),
+            .collect();
+        let label_firsts = nav
+            .iter()
+            .map(|(l, _)| l)
+            .chain(&tags)
+            .chain(&counters)
+            .chain(metadata.iter().map(|(l, _)| l))
+            .filter_map(|l| l.first().cloned())
+            .collect();
+        let widget_firsts = widgets
+            .iter()
+            .filter_map(|(w, _)| w.split(' ').next().map(str::to_string))
+            .collect();
+        Tables {
+            label_firsts,
+            widget_firsts,
+            nav,
+            tags,
+            widgets,
+            counters,
+            metadata,
+        }
     })
+}
+
+/// How many words of a line [`may_be_kind`] folds.
+const LEADING_WORDS: usize = 4;
+
+/// Whether `line` may be a navigation, widget, counter or metadata line, judged on its first
+/// words only: every kind needs the line's first word to start a label, or (widgets, which allow
+/// numbers anywhere) its first word that is not a number to start a widget. Most lines are
+/// prose and fail here without folding the whole line. It may say yes wrongly, never no wrongly.
+fn may_be_kind(line: &str) -> bool {
+    // Folding never joins characters across an ASCII space, so the words of the folded part
+    // before a space are the first words of the folded line.
+    let cut = memchr::memchr_iter(b' ', line.as_bytes())
+        .nth(LEADING_WORDS)
+        .unwrap_or(line.len());
+    let k = key(&line[..cut]);
+    let mut ws = k.split(' ').filter(|w| !w.is_empty());
+    let Some(first) = ws.next() else {
+        return true;
+    };
+    let t = tables();
+    if t.label_firsts.contains(first) {
+        return true;
+    }
+    match std::iter::once(first).chain(ws).find(|w| !is_number(w)) {
+        Some(w) => t.widget_firsts.contains(w),
+        // Only numbers so far: the first other word may come later.
+        None => true,
+    }
 }
 
 fn starts_with(ws: &[String], label: &[String]) -> bool {
@@ -210,7 +266,7 @@ fn is_number(w: &str) -> bool {
 fn line_kind(line: &str) -> Option<LineKind> {
     // Navigation, widgets, counters and metadata are short lines (a tag list, the longest kind,
     // has at most about twenty words): a paragraph of prose is ruled out before any folding.
-    if line.len() > 800 || line.split_whitespace().nth(32).is_some() {
+    if line.len() > 800 || !may_be_kind(line) || line.split_whitespace().nth(32).is_some() {
         return None;
     }
     let k = key(line);
@@ -296,7 +352,27 @@ fn footer_re() -> Option<&'static Regex> {
 
 /// The byte offset where a link-back footer starts in `line`, if it has one.
 fn footer_start(line: &str) -> Option<usize> {
+    if !has_footer_word(line) {
+        return None;
+    }
     footer_re()?.find(line).map(|m| m.start())
+}
+
+/// Whether `line` holds «رابط », which every footer starts with. Arabic text has no rare byte
+/// for a substring search to skip to, but ط's second byte (B7) is rare enough: the candidates
+/// are found by `memchr` and checked in place.
+fn has_footer_word(line: &str) -> bool {
+    const WORD: &[u8] = "رابط ".as_bytes();
+    // Offset of ط's second byte in WORD.
+    const AT: usize = WORD.len() - 2;
+    let bytes = line.as_bytes();
+    memchr::memchr_iter(0xb7, bytes)
+        .any(|i| i >= AT && bytes.get(i - AT..i - AT + WORD.len()) == Some(WORD))
+}
+
+/// Whether `line` may hold an HTML tag or fragment: every match of [`html_re`] ends with `>`.
+fn may_have_html(line: &str) -> bool {
+    memchr::memchr(b'>', line.as_bytes()).is_some()
 }
 
 /// `line` without a link-back footer: the part that is article text. Rules that compare
@@ -344,7 +420,7 @@ fn decode(entity: &str) -> Option<String> {
 /// the quote mark of `" />`).
 pub fn is_boilerplate_line(line: &str) -> bool {
     line_kind(line).is_some()
-        || html_re().is_some_and(|r| r.is_match(line))
+        || (may_have_html(line) && html_re().is_some_and(|r| r.is_match(line)))
         || footer_start(line).is_some_and(|b| line[..b].trim().is_empty())
 }
 
@@ -368,19 +444,22 @@ impl Rule for ScraperBoilerplate {
             if line.text.trim().is_empty() {
                 continue;
             }
+            // Navigation, metadata and HTML are boilerplate, which `Prepared` has worked out
+            // for every line already: other lines need no look for them.
+            let boilerplate = cx.prep.is_boilerplate(i);
             // The finding covers the line's content without its indentation.
             let lead = line.text.len() - line.text.trim_start().len();
             let trail = line.text.trim_end().len();
-            let (s, e) = (cp(line, lead), cp(line, trail));
-            match line_kind(line.text) {
+            let content_end = || cp(line, trail);
+            match boilerplate.then(|| line_kind(line.text)).flatten() {
                 Some(LineKind::Navigation(what)) => {
                     let (ds, de) = deletion_span(lines, i);
                     out.push(
                         Diagnostic::new(
                             META.id,
                             Severity::Warning,
-                            s,
-                            e,
+                            cp(line, lead),
+                            content_end(),
                             format!("site navigation left by the scraper ({what})"),
                         )
                         .with_fix("delete the line", ds, de, ""),
@@ -391,8 +470,8 @@ impl Rule for ScraperBoilerplate {
                     out.push(Diagnostic::new(
                         META.id,
                         Severity::Warning,
-                        s,
-                        e,
+                        cp(line, lead),
+                        content_end(),
                         format!("site metadata left by the scraper ({what})"),
                     ));
                     continue;
@@ -405,11 +484,12 @@ impl Rule for ScraperBoilerplate {
                     META.id,
                     Severity::Warning,
                     cp(line, b),
-                    e.max(cp(line, b)),
+                    content_end().max(cp(line, b)),
                     "a link-back footer left by the scraper (it repeats the headline)",
                 ));
             }
-            for m in html_re().into_iter().flat_map(|r| r.find_iter(line.text)) {
+            let html = html_re().filter(|_| boilerplate && may_have_html(line.text));
+            for m in html.into_iter().flat_map(|r| r.find_iter(line.text)) {
                 let (ms, me) = (cp(line, m.start()), cp(line, m.end()));
                 let frag = m.as_str().trim();
                 let msg = if frag.starts_with('<') {
@@ -418,6 +498,9 @@ impl Rule for ScraperBoilerplate {
                     format!("HTML fragment `{frag}` left by the scraper")
                 };
                 out.push(Diagnostic::new(META.id, Severity::Warning, ms, me, msg));
+            }
+            if memchr::memchr(b'&', line.text.as_bytes()).is_none() {
+                continue; // every entity starts with &
             }
             let ents: Vec<regex::Match<'_>> = entity_re()
                 .into_iter()
@@ -569,6 +652,26 @@ mod tests {
               fix: delete the line 7..22=""
         "#]]
         .assert_eq(&render(R, "النص.\r\nعناوين مختارة\r\nالنص"));
+    }
+
+    #[test]
+    fn footer_word_search_agrees_with_contains() {
+        for line in [
+            "",
+            "رابط",
+            "رابط ",
+            "xرابط y",
+            "نص رابط الخبر",
+            "ط ط رابط",
+            "۷ رابطه ",
+            "رابطرابط ",
+        ] {
+            assert_eq!(
+                super::has_footer_word(line),
+                line.contains("رابط "),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

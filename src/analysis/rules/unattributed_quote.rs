@@ -7,11 +7,13 @@
 //! knowledge base. Quotes are paired over the whole article, since news often closes a
 //! quotation only at the end of its last paragraph.
 
-use super::attribution::{attributions, quotes};
+use super::attribution::{attributions, count_chars, quotes};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::Kind;
-use crate::analysis::normalize::{fold, is_word_char};
+use crate::analysis::normalize::{fold, fold_into, is_word_char};
+use crate::analysis::script::FastHash;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 pub struct UnattributedQuote;
@@ -93,8 +95,9 @@ const SPEECH: &[&str] = &[
     "گفته",
 ];
 
-fn speech_words() -> &'static Vec<String> {
-    static S: OnceLock<Vec<String>> = OnceLock::new();
+/// The folded [`SPEECH`] words, as a set: every word around a quotation is looked up.
+fn speech_words() -> &'static HashSet<String, FastHash> {
+    static S: OnceLock<HashSet<String, FastHash>> = OnceLock::new();
     S.get_or_init(|| SPEECH.iter().map(|w| fold(w)).collect())
 }
 
@@ -105,10 +108,23 @@ fn has_speech(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .any(|w| {
             let w = w.trim_start_matches(['و', 'ف']);
-            words
-                .iter()
-                .any(|s| s == w || w.strip_prefix('ل').is_some_and(|r| r == s))
+            words.contains(w) || w.strip_prefix('ل').is_some_and(|r| words.contains(r))
         })
+}
+
+/// Whether `text` holds a speech verb once folded. Folding is local to characters apart from
+/// runs of spaces, so the parts of a space-joined context can be looked at one at a time, folded
+/// into one reused buffer.
+fn part_has_speech(text: &str, buf: &mut String) -> bool {
+    fold_into(text, buf);
+    has_speech(buf)
+}
+
+/// The length in bytes of the character at byte `b` of `text` (a quotation mark).
+fn char_len_at(text: &str, b: usize) -> usize {
+    text.get(b..)
+        .and_then(|s| s.chars().next())
+        .map_or(0, char::len_utf8)
 }
 
 impl Rule for UnattributedQuote {
@@ -121,13 +137,16 @@ impl Rule for UnattributedQuote {
         if qs.is_empty() {
             return;
         }
-        let atts = attributions(cx);
+        // Only needed for quotations that no person attributes.
+        let atts = std::cell::OnceCell::new();
         let prep = cx.prep;
-        let mut cursor = crate::analysis::text::CharCursor::new(prep.text);
+        let text = prep.text;
+        let mut buf = String::new();
         for q in qs {
-            let content = cursor.slice(q.open + 1, q.close);
-            let folded = fold(content);
-            let n_words = folded
+            let content_start = q.open_byte + char_len_at(text, q.open_byte);
+            let content = text.get(content_start..q.close_byte).unwrap_or("");
+            fold_into(content, &mut buf);
+            let n_words = buf
                 .split(|c: char| !is_word_char(c))
                 .filter(|w| !w.is_empty())
                 .count();
@@ -141,7 +160,7 @@ impl Rule for UnattributedQuote {
                 .filter(|m| m.start > q.open && m.end <= q.close)
                 .map(|m| m.end - m.start)
                 .sum();
-            if covered * 10 >= content.chars().count() * 6 {
+            if covered * 10 >= count_chars(content.as_bytes()) * 6 {
                 continue;
             }
             let first_line = prep.line_at(q.open);
@@ -149,26 +168,24 @@ impl Rule for UnattributedQuote {
             // Where a speaker may be named: the opening paragraph up to the quote, the closing
             // paragraph after it, and the paragraph before when the quote opens its own.
             let open_line = &prep.lines[first_line];
-            let before =
-                crate::analysis::text::slice_chars(open_line.text, 0, q.open - open_line.start);
+            let before = text.get(open_line.byte_start..q.open_byte).unwrap_or("");
             let close_line = &prep.lines[last_line];
-            let after = crate::analysis::text::slice_chars(
-                close_line.text,
-                q.close + 1 - close_line.start,
-                usize::MAX,
-            );
-            let mut context = format!("{before} {after}");
-            if before.trim().is_empty() {
-                if let Some(prev) = (0..first_line)
+            let after = text
+                .get(
+                    q.close_byte + char_len_at(text, q.close_byte)
+                        ..close_line.byte_start + close_line.text.len(),
+                )
+                .unwrap_or("");
+            let opens_paragraph = before.trim().is_empty();
+            let prev = if opens_paragraph {
+                (0..first_line)
                     .rev()
                     .map(|i| &prep.lines[i])
                     .find(|l| !l.text.trim().is_empty())
-                {
-                    context.push(' ');
-                    context.push_str(prev.text);
-                }
-            }
-            let ctx_start = if before.trim().is_empty() {
+            } else {
+                None
+            };
+            let ctx_start = if opens_paragraph {
                 prep.lines
                     .get(first_line.saturating_sub(2))
                     .map(|l| l.start)
@@ -177,18 +194,18 @@ impl Rule for UnattributedQuote {
                 open_line.start
             };
             let ctx_end = close_line.end;
-            let attributed = has_speech(&fold(&context))
-                || atts.iter().any(|a| {
-                    a.trigger.start >= ctx_start
-                        && a.trigger.start < ctx_end
-                        && (a.trigger.start < q.open || a.trigger.start > q.close)
-                })
-                || cx.mentions.iter().any(|m| {
-                    cx.kb.entity(m.entity).kind == Kind::Person
-                        && m.start >= ctx_start
-                        && m.end <= ctx_end
-                        && (m.end <= q.open || m.start > q.close)
-                });
+            let attributed = cx.mentions.iter().any(|m| {
+                cx.kb.entity(m.entity).kind == Kind::Person
+                    && m.start >= ctx_start
+                    && m.end <= ctx_end
+                    && (m.end <= q.open || m.start > q.close)
+            }) || atts.get_or_init(|| attributions(cx)).iter().any(|a| {
+                a.trigger.start >= ctx_start
+                    && a.trigger.start < ctx_end
+                    && (a.trigger.start < q.open || a.trigger.start > q.close)
+            }) || part_has_speech(before, &mut buf)
+                || part_has_speech(after, &mut buf)
+                || prev.is_some_and(|l| part_has_speech(l.text, &mut buf));
             if !attributed {
                 out.push(Diagnostic::new(
                     META.id,

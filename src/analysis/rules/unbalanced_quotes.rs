@@ -5,6 +5,7 @@
 //! are skipped, because their quote marks are HTML remnants (`" />`), not quotations.
 //! Where to put a missing mark is not certain, so there is no fix.
 
+use super::attribution::quote_lines;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -35,12 +36,9 @@ impl Rule for UnbalancedQuotes {
         // Open marks waiting for their partner: (offset, closing mark).
         let mut open: Vec<(usize, char)> = Vec::new();
         let mut straight: Option<usize> = None;
-        for (li, line) in cx.prep.lines.iter().enumerate() {
-            if !line.text.contains(['«', '»', '“', '”', '"']) || cx.prep.is_boilerplate(li) {
-                continue;
-            }
-            for (i, c) in line.text.chars().enumerate() {
-                let at = line.start + i;
+        for (line, marks) in quote_lines(cx) {
+            for m in marks {
+                let (at, c) = (line.start + m.cp, m.c);
                 match c {
                     '«' => open.push((at, '»')),
                     '»' => match open.iter().rposition(|&(_, close)| close == c) {
@@ -57,13 +55,12 @@ impl Rule for UnbalancedQuotes {
                     },
                     // Right-to-left text swaps “ and ” as often as not: curly quotes pair like
                     // straight ones, whichever way round they are.
-                    '"' | '“' | '”' => {
+                    _ => {
                         straight = match straight {
                             Some(_) => None,
                             None => Some(at),
                         }
                     }
-                    _ => {}
                 }
             }
         }

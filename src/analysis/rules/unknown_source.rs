@@ -31,17 +31,34 @@ per-source count and search.\n\n\
     fixable: true,
 };
 
-/// Levenshtein distance over chars.
-fn distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+/// Levenshtein distance over chars when it is at most `limit`, otherwise some number above
+/// `limit`: only near misses are wanted, and since the minimum of a row of the table never
+/// decreases, a row that is all above `limit` ends the work. `rows` is scratch space reused
+/// across calls.
+fn distance_within(
+    a: &[char],
+    b: &[char],
+    limit: usize,
+    rows: &mut (Vec<usize>, Vec<usize>),
+) -> usize {
+    let (prev, cur) = rows;
+    prev.clear();
+    prev.extend(0..=b.len());
+    cur.clear();
+    cur.resize(b.len() + 1, 0);
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
             let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            let v = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = v;
+            row_min = row_min.min(v);
         }
-        std::mem::swap(&mut prev, &mut cur);
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(prev, cur);
     }
     prev[b.len()]
 }
@@ -60,6 +77,7 @@ impl Rule for UnknownSource {
         // `Derived::source_forms`), built once per engine when an unknown source first needs it.
         let sources = || cx.derived.source_forms(cx.kb);
         let allowed: Vec<String> = cx.config.allow.sources.iter().map(|s| fold(s)).collect();
+        let mut rows = (Vec::new(), Vec::new());
         let mut cursor = CharCursor::new(cx.prep.text);
         let mut seen_at = Vec::new();
         for a in atts {
@@ -68,8 +86,8 @@ impl Rule for UnknownSource {
                 continue;
             }
             seen_at.push(src.start);
-            let written = cursor.slice(src.start, src.end).to_string();
-            let words: Vec<String> = fold(&written)
+            let written = cursor.slice(src.start, src.end);
+            let words: Vec<String> = fold(written)
                 .split(' ')
                 .filter(|w| !w.is_empty())
                 .map(str::to_string)
@@ -78,7 +96,7 @@ impl Rule for UnknownSource {
             if is_generic(first)
                 || allowed
                     .iter()
-                    .any(|a| fold(&written).starts_with(a.as_str()))
+                    .any(|a| fold(written).starts_with(a.as_str()))
             {
                 continue;
             }
@@ -86,7 +104,9 @@ impl Rule for UnknownSource {
             let mut best: Option<(usize, &str, usize)> = None; // (distance, surface, words used)
                                                                // Characters in the first n written words joined by spaces, for n = 1, 2, …: a
                                                                // source whose length differs by more than the distance allowed is passed over
-                                                               // without computing the distance.
+                                                               // without computing the distance. The first n words joined are a prefix of all of
+                                                               // them joined.
+            let joined: Vec<char> = words.join(" ").chars().collect();
             let mut joined_len = Vec::with_capacity(words.len());
             for w in &words {
                 let n = w.chars().count() + joined_len.last().map_or(0, |l| l + 1);
@@ -101,8 +121,8 @@ impl Rule for UnknownSource {
                 if joined_len[sw_len - 1].abs_diff(b.len()) > limit {
                     continue;
                 }
-                let a: Vec<char> = words[..sw_len].join(" ").chars().collect();
-                let d = distance(&a, b);
+                let a = &joined[..joined_len[sw_len - 1]];
+                let d = distance_within(a, b, limit, &mut rows);
                 if d > 0 && d <= limit && best.is_none_or(|(bd, _, _)| d < bd) {
                     best = Some((d, surface, sw_len));
                 }
@@ -126,7 +146,7 @@ impl Rule for UnknownSource {
                         end = src.start + i + 1;
                     }
                 }
-                let misspelt = cursor.slice(src.start, end).to_string();
+                let misspelt = cursor.slice(src.start, end);
                 out.push(
                     Diagnostic::new(
                         META.id,
@@ -158,6 +178,51 @@ impl Rule for UnknownSource {
 #[cfg(test)]
 mod tests {
     use crate::analysis::rules::testing::{check, render};
+
+    /// Levenshtein distance over chars, the plain way.
+    fn distance(a: &[char], b: &[char]) -> usize {
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        let mut cur = vec![0; b.len() + 1];
+        for (i, ca) in a.iter().enumerate() {
+            cur[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let sub = prev[j] + usize::from(ca != cb);
+                cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            }
+            std::mem::swap(&mut prev, &mut cur);
+        }
+        prev[b.len()]
+    }
+
+    #[test]
+    fn bounded_distance_is_exact_up_to_its_limit() {
+        let alphabet: Vec<char> = "جامحن ی".chars().collect();
+        let mut seed = 7u64;
+        let mut next = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut rows = (Vec::new(), Vec::new());
+        for _ in 0..3000 {
+            let a: Vec<char> = (0..next(9))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let b: Vec<char> = (0..next(9))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let d = distance(&a, &b);
+            for limit in 0..4 {
+                let got = super::distance_within(&a, &b, limit, &mut rows);
+                if d <= limit {
+                    assert_eq!(got, d, "{a:?} {b:?} {limit}");
+                } else {
+                    assert!(got > limit, "{a:?} {b:?} {limit}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn misspelt_agency_gets_a_fix() {
