@@ -231,13 +231,15 @@ pub fn frame(body: &[u8]) -> Vec<u8> {
 /// byte for byte as tower-lsp-server writes one.
 pub fn response_frame(id: &Id, result: &[u8]) -> Vec<u8> {
     let id = serde_json::to_string(id).unwrap_or_else(|_| "null".to_string());
-    let mut body = Vec::with_capacity(result.len() + id.len() + 32);
-    body.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
-    body.extend_from_slice(result);
-    body.extend_from_slice(br#","id":"#);
-    body.extend_from_slice(id.as_bytes());
-    body.push(b'}');
-    frame(&body)
+    let (head, mid, tail) = (br#"{"jsonrpc":"2.0","result":"#, br#","id":"#, b"}");
+    let len = head.len() + result.len() + mid.len() + id.len() + tail.len();
+    // Built in one buffer: a result can be megabytes.
+    let header = format!("Content-Length: {len}\r\n\r\n");
+    let mut out = Vec::with_capacity(header.len() + len);
+    for part in [header.as_bytes(), head, result, mid, id.as_bytes(), tail] {
+        out.extend_from_slice(part);
+    }
+    out
 }
 
 /// The frame of notification `method` with `params`, serialized straight from `params`.
