@@ -34,7 +34,7 @@ pub const TEST_PANIC_ENV: &str = "KHABAR_TEST_PANIC";
 
 /// Messages handled at once: enough for every keystroke of a burst of typing to be answered
 /// while earlier ones wait for a pause.
-const CONCURRENCY: usize = 64;
+pub(crate) const CONCURRENCY: usize = 64;
 
 /// The service with every khabar method registered, for `serve` and for in-process tests.
 pub fn service() -> (LspService<Backend>, ClientSocket) {

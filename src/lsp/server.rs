@@ -131,6 +131,8 @@ pub struct Backend {
     /// Serialises pushes so that a stale set never overtakes a newer one.
     publish: tokio::sync::Mutex<()>,
     generation: AtomicU64,
+    /// Woken on every text change, for handlers waiting for a pause in typing.
+    changed: tokio::sync::Notify,
     /// The output's frame queue, when the server runs behind [`super::serve`]: diagnostics are
     /// then serialized straight into it rather than through a `Value` tree.
     frames: Option<transport::Frames>,
@@ -160,6 +162,7 @@ impl Backend {
             state: Arc::new(Mutex::new(State::default())),
             publish: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
+            changed: tokio::sync::Notify::new(),
             frames,
         }
     }
@@ -254,13 +257,7 @@ impl Backend {
                 .await;
             // While the curator types, each full analysis would be stale before it ends and
             // would hold a core the next quick answer needs: wait for a pause first.
-            tokio::time::sleep(FULL_AFTER_QUICK).await;
-            if self
-                .lock()
-                .docs
-                .get(&key)
-                .is_none_or(|d| d.generation != gen)
-            {
+            if !self.pause_after(&key, gen).await {
                 return;
             }
         }
@@ -293,6 +290,37 @@ impl Backend {
         }
         drop(_order);
         self.index_buffer(key, gen, analysis).await;
+    }
+
+    /// Waits until document `key` has stayed at generation `gen` for [`FULL_AFTER_QUICK`];
+    /// `false` as soon as it changes. Returning at once on a change matters: every waiting
+    /// handler holds one of the server's [`CONCURRENCY`](super::CONCURRENCY) slots, and a
+    /// burst of keystrokes faster than the pause would otherwise fill them all and leave the
+    /// next keystroke unread until the oldest wait ends.
+    async fn pause_after(&self, key: &std::path::Path, gen: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + FULL_AFTER_QUICK;
+        loop {
+            // Registered before the check, so that a change right after it still wakes us.
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self
+                .lock()
+                .docs
+                .get(key)
+                .is_none_or(|d| d.generation != gen)
+            {
+                return false;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => break,
+                _ = &mut changed => {}
+            }
+        }
+        self.lock()
+            .docs
+            .get(key)
+            .is_some_and(|d| d.generation == gen)
     }
 
     /// Publishes the quick re-check of a large article right after an edit: the last full
@@ -1313,6 +1341,7 @@ impl LanguageServer for Backend {
                 previous
             })
         };
+        self.changed.notify_waiters();
         let Some(previous) = previous else {
             let msg = format!(
                 "khabar: change to a document that is not open: {}",
