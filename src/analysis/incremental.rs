@@ -145,11 +145,12 @@ pub fn quick(
     changes: &[Change],
     dirty: &[(usize, String)],
 ) -> Vec<Diagnostic> {
-    let on_dirty = |d: &Diagnostic| {
-        dirty
-            .iter()
-            .any(|(s, l)| d.start <= s + l.chars().count() && *s <= d.end)
-    };
+    // Each dirty line's span, counted once rather than once per finding.
+    let spans: Vec<(usize, usize)> = dirty
+        .iter()
+        .map(|(s, l)| (*s, s + l.chars().count()))
+        .collect();
+    let on_dirty = |d: &Diagnostic| spans.iter().any(|&(s, e)| d.start <= e && s <= d.end);
     let mut out: Vec<Diagnostic> = base
         .iter()
         .filter_map(|d| moved(d, changes))

@@ -10,6 +10,7 @@
 //! `unwrap_or_else(PoisonError::into_inner)`, so a panic while one is held does not wedge it.
 
 use futures::future::{BoxFuture, FutureExt};
+use futures::SinkExt;
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::task::{Context, Poll};
@@ -18,17 +19,25 @@ use tower_lsp_server::ls_types::MessageType;
 use tower_lsp_server::{Client, ExitedError, LspService};
 use tower_service::Service;
 
+use super::prerendered::{self, Slot};
+use super::transport::{self, Frames};
 use super::Backend;
 
 pub struct CatchPanic {
     inner: LspService<Backend>,
     client: Client,
+    /// Where a pre-rendered answer goes (see [`prerendered`]).
+    frames: Frames,
 }
 
 impl CatchPanic {
-    pub fn new(inner: LspService<Backend>) -> Self {
+    pub fn new(inner: LspService<Backend>, frames: Frames) -> Self {
         let client = inner.inner().client().clone();
-        CatchPanic { inner, client }
+        CatchPanic {
+            inner,
+            client,
+            frames,
+        }
     }
 }
 
@@ -47,6 +56,10 @@ impl Service<Request> for CatchPanic {
         let client = self.client.clone();
         let dollar = id.clone().filter(|_| method.starts_with("$/"));
         let method_name = method.clone();
+        let slot = id
+            .clone()
+            .filter(|_| prerendered::METHODS.contains(&method.as_str()))
+            .map(|id| (id, Slot::default(), self.frames.clone()));
         let answer = move |payload: Box<dyn Any + Send>| {
             let message = format!(
                 "khabar: `{method}` failed: {}",
@@ -62,22 +75,36 @@ impl Service<Request> for CatchPanic {
             }
         };
         match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
-            Ok(fut) => AssertUnwindSafe(fut)
-                .catch_unwind()
-                .then(move |result| async move {
-                    match result {
-                        // tower-lsp-server drops the answer to an unknown `$/` request, but
-                        // the client waits for one: JSON-RPC says MethodNotFound.
-                        Ok(Ok(None)) if dollar.is_some() => Ok(dollar.map(|id| {
-                            let mut error = Error::method_not_found();
-                            error.data = Some(method_name.into());
-                            Response::from_error(id, error)
-                        })),
-                        Ok(response) => response,
-                        Err(payload) => answer(payload).await,
-                    }
-                })
-                .boxed(),
+            Ok(fut) => {
+                let fut: BoxFuture<'static, _> = match &slot {
+                    Some((_, s, _)) => s.scope(fut).boxed(),
+                    None => fut.boxed(),
+                };
+                AssertUnwindSafe(fut)
+                    .catch_unwind()
+                    .then(move |result| async move {
+                        if let Some((id, s, mut frames)) = slot {
+                            if let Some(body) = s.take() {
+                                // The handler's own answer (an empty one) is dropped for these
+                                // bytes; a closed output has no reader left to answer.
+                                let _ = frames.send(transport::response_frame(&id, &body)).await;
+                                return Ok(None);
+                            }
+                        }
+                        match result {
+                            // tower-lsp-server drops the answer to an unknown `$/` request, but
+                            // the client waits for one: JSON-RPC says MethodNotFound.
+                            Ok(Ok(None)) if dollar.is_some() => Ok(dollar.map(|id| {
+                                let mut error = Error::method_not_found();
+                                error.data = Some(method_name.into());
+                                Response::from_error(id, error)
+                            })),
+                            Ok(response) => response,
+                            Err(payload) => answer(payload).await,
+                        }
+                    })
+                    .boxed()
+            }
             Err(payload) => answer(payload).boxed(),
         }
     }

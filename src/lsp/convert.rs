@@ -53,9 +53,29 @@ pub fn position(doc: &Document, offset: usize, enc: Encoding) -> Position {
 }
 
 pub fn range(doc: &Document, start: usize, end: usize, enc: Encoding) -> Range {
+    let len = doc.len_chars();
+    let (start, end) = (start.min(len), end.max(start).min(len));
+    let from = position(doc, start, enc);
+    // Nearly every span lies within one line: its end is then its start plus its own length,
+    // which spares a second walk down the rope (a push of a large article converts hundreds).
+    if doc.line_of(end) != from.line as usize {
+        return Range {
+            start: from,
+            end: position(doc, end, enc),
+        };
+    }
+    let span = doc.rope().slice(start..end);
+    let units = match enc {
+        Encoding::Utf32 => end - start,
+        Encoding::Utf16 => span.len_utf16_cu(),
+        Encoding::Utf8 => span.len_bytes(),
+    };
     Range {
-        start: position(doc, start, enc),
-        end: position(doc, end.max(start), enc),
+        start: from,
+        end: Position {
+            line: from.line,
+            character: to_u32(from.character as usize + units),
+        },
     }
 }
 
@@ -106,6 +126,51 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
     }
 }
 
+/// The URI of `path` as a JSON string literal, quotes included: what a rendered location
+/// carries (see [`push_location`]).
+pub fn uri_json(path: &Path) -> Option<Box<str>> {
+    uri_json_of(&uri_of(path)?)
+}
+
+pub fn uri_json_of(uri: &Uri) -> Option<Box<str>> {
+    serde_json::to_string(uri.as_str())
+        .ok()
+        .map(String::into_boxed_str)
+}
+
+/// Appends the JSON of a `Location` with `uri` (a JSON string, from [`uri_json`]): the bytes
+/// serde_json writes for one turned into a `Value` (keys sorted), so that a pre-rendered
+/// answer is the one the server gave before.
+pub fn push_location(out: &mut Vec<u8>, uri: &str, range: Range) {
+    let (s, e) = (range.start, range.end);
+    out.extend_from_slice(br#"{"range":{"end":{"character":"#);
+    push_u32(out, e.character);
+    out.extend_from_slice(br#","line":"#);
+    push_u32(out, e.line);
+    out.extend_from_slice(br#"},"start":{"character":"#);
+    push_u32(out, s.character);
+    out.extend_from_slice(br#","line":"#);
+    push_u32(out, s.line);
+    out.extend_from_slice(br#"}},"uri":"#);
+    out.extend_from_slice(uri.as_bytes());
+    out.push(b'}');
+}
+
+/// Appends `n` in decimal: `write!` costs more than the rest of a location.
+fn push_u32(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 /// Removes `.` and resolves `..` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -149,6 +214,67 @@ mod tests {
         assert_eq!(path_of(&c), PathBuf::from("/tmp/a/خ.txt"));
         let u = Uri::from_str("untitled:Untitled-1").unwrap();
         assert!(!path_of(&u).is_absolute());
+    }
+
+    #[test]
+    fn decimal_digits_are_those_of_to_string() {
+        let mut n: u32 = 1;
+        let mut cases = vec![0, 9, 10, 99, 100, u32::MAX, u32::MAX - 1];
+        while let Some(m) = n.checked_mul(7) {
+            cases.extend([m, m + 1, m - 1]);
+            n = m;
+        }
+        for c in cases {
+            let mut out = Vec::new();
+            push_u32(&mut out, c);
+            assert_eq!(String::from_utf8(out).unwrap(), c.to_string());
+        }
+    }
+
+    #[test]
+    fn ranges_are_their_two_positions() {
+        let doc = Document::new("😀خ\r\nب ت\rث\n\nج😀د");
+        let n = doc.len_chars();
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for a in 0..=n + 1 {
+                for b in 0..=n + 1 {
+                    let want = Range {
+                        start: position(&doc, a, enc),
+                        end: position(&doc, b.max(a), enc),
+                    };
+                    assert_eq!(range(&doc, a, b, enc), want, "{enc:?} {a}..{b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rendered_locations_are_what_serde_json_writes() {
+        use tower_lsp_server::ls_types::Location;
+        for path in ["/tmp/a b/خبر.txt", "/tmp/\"q\"/%.txt", "/c/x.txt"] {
+            let uri = uri_of(Path::new(path)).unwrap();
+            let range = Range {
+                start: Position {
+                    line: 3,
+                    character: 70000,
+                },
+                end: Position {
+                    line: 3,
+                    character: u32::MAX,
+                },
+            };
+            let loc = Location {
+                uri: uri.clone(),
+                range,
+            };
+            let want = serde_json::to_vec(&serde_json::to_value(&loc).unwrap()).unwrap();
+            let mut got = Vec::new();
+            push_location(&mut got, &uri_json(Path::new(path)).unwrap(), range);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
     }
 
     #[test]

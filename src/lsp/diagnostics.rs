@@ -48,9 +48,19 @@ pub fn to_lsp(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> lsp::
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
-        data: rules::meta(d.rule)
+        data: rule_meta(d.rule)
             .map(|m| json!({ "summary": m.summary, "fixable": !d.fixes.is_empty() })),
     }
+}
+
+/// [`rules::meta`] without collecting every rule's metadata again for each finding: a large
+/// article's push converts hundreds of findings per keystroke.
+fn rule_meta(id: &str) -> Option<&'static rules::RuleMeta> {
+    static ALL: std::sync::OnceLock<Vec<&'static rules::RuleMeta>> = std::sync::OnceLock::new();
+    ALL.get_or_init(rules::all_meta)
+        .iter()
+        .copied()
+        .find(|m| m.id == id)
 }
 
 pub fn all_to_lsp(
@@ -151,4 +161,17 @@ pub fn full_report(
         version,
         full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id, items },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cached_metadata_is_the_rules_own() {
+        for id in super::rules::ids().into_iter().chain(["no-such-rule"]) {
+            assert_eq!(
+                super::rule_meta(id).map(|m| m.id),
+                super::rules::meta(id).map(|m| m.id)
+            );
+        }
+    }
 }

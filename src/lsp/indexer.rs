@@ -116,7 +116,9 @@ pub async fn run(client: Client, state: Arc<Mutex<State>>, progress: bool) {
                 chunk
                     .into_par_iter()
                     .map(|p| {
-                        let e = Entry::read(&engine, &p, enc).ok();
+                        let e = Entry::read(&engine, &p, enc)
+                            .ok()
+                            .map(|e| e.with_link(super::convert::uri_json(&p)));
                         (p, e)
                     })
                     .collect::<Vec<_>>()

@@ -9,8 +9,8 @@
 
 use super::state::{ClientFlags, Doc, Settings, State};
 use super::{
-    actions, convert, curate, definition, diagnostics, hover, indexer, kb_action, semantic,
-    symbols, TEST_PANIC_ENV,
+    actions, convert, curate, definition, diagnostics, hover, indexer, kb_action, prerendered,
+    semantic, symbols, transport, TEST_PANIC_ENV,
 };
 use crate::analysis::incremental::{self, Change};
 use crate::analysis::text::{Document, Encoding};
@@ -131,6 +131,11 @@ pub struct Backend {
     /// Serialises pushes so that a stale set never overtakes a newer one.
     publish: tokio::sync::Mutex<()>,
     generation: AtomicU64,
+    /// Woken on every text change, for handlers waiting for a pause in typing.
+    changed: tokio::sync::Notify,
+    /// The output's frame queue, when the server runs behind [`super::serve`]: diagnostics are
+    /// then serialized straight into it rather than through a `Value` tree.
+    frames: Option<transport::Frames>,
 }
 
 /// An open article with everything a request needs, taken in one lock.
@@ -148,11 +153,39 @@ struct Snapshot {
 
 impl Backend {
     pub fn new(client: Client) -> Self {
+        Backend::with_frames(client, None)
+    }
+
+    pub fn with_frames(client: Client, frames: Option<transport::Frames>) -> Self {
         Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
             publish: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
+            changed: tokio::sync::Notify::new(),
+            frames,
+        }
+    }
+
+    /// Sends `textDocument/publishDiagnostics`. Every push goes through here, so that pushes
+    /// for one document leave in the order they are made.
+    async fn push_diagnostics(&self, uri: Uri, diags: Vec<Diagnostic>, version: Option<i32>) {
+        let params = PublishDiagnosticsParams::new(uri, diags, version);
+        match &self.frames {
+            Some(frames) => {
+                use futures::SinkExt;
+                use tower_lsp_server::ls_types::notification::Notification;
+                let method = notification::PublishDiagnostics::METHOD;
+                if let Some(frame) = transport::notification_frame(method, &params) {
+                    // A closed output has nobody left to tell.
+                    let _ = frames.clone().send(frame).await;
+                }
+            }
+            None => {
+                self.client
+                    .send_notification::<notification::PublishDiagnostics>(params)
+                    .await
+            }
         }
     }
 
@@ -224,13 +257,7 @@ impl Backend {
                 .await;
             // While the curator types, each full analysis would be stale before it ends and
             // would hold a core the next quick answer needs: wait for a pause first.
-            tokio::time::sleep(FULL_AFTER_QUICK).await;
-            if self
-                .lock()
-                .docs
-                .get(&key)
-                .is_none_or(|d| d.generation != gen)
-            {
+            if !self.pause_after(&key, gen).await {
                 return;
             }
         }
@@ -259,12 +286,41 @@ impl Backend {
             (!pull).then(|| (doc.uri.clone(), diags, doc.version))
         };
         if let Some((uri, diags, version)) = push {
-            self.client
-                .publish_diagnostics(uri, diags, Some(version))
-                .await;
+            self.push_diagnostics(uri, diags, Some(version)).await;
         }
         drop(_order);
         self.index_buffer(key, gen, analysis).await;
+    }
+
+    /// Waits until document `key` has stayed at generation `gen` for [`FULL_AFTER_QUICK`];
+    /// `false` as soon as it changes. Returning at once on a change matters: every waiting
+    /// handler holds one of the server's [`CONCURRENCY`](super::CONCURRENCY) slots, and a
+    /// burst of keystrokes faster than the pause would otherwise fill them all and leave the
+    /// next keystroke unread until the oldest wait ends.
+    async fn pause_after(&self, key: &std::path::Path, gen: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + FULL_AFTER_QUICK;
+        loop {
+            // Registered before the check, so that a change right after it still wakes us.
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self
+                .lock()
+                .docs
+                .get(key)
+                .is_none_or(|d| d.generation != gen)
+            {
+                return false;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => break,
+                _ = &mut changed => {}
+            }
+        }
+        self.lock()
+            .docs
+            .get(key)
+            .is_some_and(|d| d.generation == gen)
     }
 
     /// Publishes the quick re-check of a large article right after an edit: the last full
@@ -300,9 +356,7 @@ impl Backend {
             }
         };
         if let Some((uri, diags, version)) = push {
-            self.client
-                .publish_diagnostics(uri, diags, Some(version))
-                .await;
+            self.push_diagnostics(uri, diags, Some(version)).await;
         }
     }
 
@@ -318,8 +372,9 @@ impl Backend {
                 _ => return,
             }
         };
+        let link = convert::uri_json(&key);
         let entry = tokio::task::spawn_blocking(move || {
-            Entry::from_mentions(&text.text(), &analysis.mentions, enc)
+            Entry::from_mentions(&text.text(), &analysis.mentions, enc).with_link(link)
         })
         .await;
         let Ok(entry) = entry else { return };
@@ -349,7 +404,13 @@ impl Backend {
             (f.engine.clone(), f.index.encoding())
         };
         let p = path.clone();
-        let entry = tokio::task::spawn_blocking(move || Entry::read(&engine, &p, enc).ok()).await;
+        let entry = tokio::task::spawn_blocking(move || {
+            let link = convert::uri_json(&p);
+            Entry::read(&engine, &p, enc)
+                .ok()
+                .map(|e| e.with_link(link))
+        })
+        .await;
         let mut st = self.lock();
         if st.docs.contains_key(&path) {
             return;
@@ -845,13 +906,13 @@ impl Backend {
         }
         for path in before.keys().filter(|p| !now.contains_key(*p)) {
             if let Some(uri) = convert::uri_of(path) {
-                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+                self.push_diagnostics(uri, Vec::new(), None).await;
             }
         }
         for (path, problems) in &now {
             if let Some(uri) = convert::uri_of(path) {
                 let diags = problems.iter().map(diagnostics::problem_to_lsp).collect();
-                self.client.publish_diagnostics(uri, diags, None).await;
+                self.push_diagnostics(uri, diags, None).await;
             }
         }
     }
@@ -962,6 +1023,76 @@ impl Backend {
                 ..Default::default()
             }
         }
+    }
+}
+
+impl Backend {
+    /// The JSON array answering `textDocument/references`: the declaration when asked for,
+    /// the open article's mentions from its fresh analysis, then every other article's from
+    /// the index (see [`crate::workspace::index::Index::references`] for the order). Rendered
+    /// straight to bytes: thousands of locations as `Value`s cost several times the rest.
+    async fn render_references(&self, params: ReferenceParams) -> Option<Vec<u8>> {
+        let (snap, entity) = self.entity_at(params.text_document_position).await?;
+        let key = convert::path_of(&snap.uri);
+        let mut out = Vec::with_capacity(1 << 16);
+        let mut first = true;
+        let mut push = |out: &mut Vec<u8>, uri: &str, range: Range| {
+            out.push(if first { b'[' } else { b',' });
+            first = false;
+            convert::push_location(out, uri, range);
+        };
+        if params.context.include_declaration {
+            if let Ok(Some((path, line))) = definition::locate(
+                &snap.engine.kb,
+                entity,
+                &snap.kb_paths,
+                snap.root.as_deref(),
+            ) {
+                if let Some(uri) = convert::uri_json(&path) {
+                    let at = Position {
+                        line: line as u32,
+                        character: 0,
+                    };
+                    push(&mut out, &uri, Range { start: at, end: at });
+                }
+            }
+        }
+        if let Some(uri) = convert::uri_json_of(&snap.uri) {
+            for m in snap.analysis.mentions.iter().filter(|m| m.entity == entity) {
+                let range = convert::range(&snap.text, m.start, m.end, snap.enc);
+                push(&mut out, &uri, range);
+            }
+        }
+        {
+            let st = self.lock();
+            if let Some(f) = st.folder_of(&key) {
+                for (article, hits) in f.index.references_by_article(entity) {
+                    if article.path == key {
+                        continue;
+                    }
+                    // Every article the server indexes has its link; this is a fallback.
+                    let computed;
+                    let uri = match &article.link {
+                        Some(l) => l,
+                        None => match convert::uri_json(&article.path) {
+                            Some(l) => {
+                                computed = l;
+                                &computed
+                            }
+                            None => continue,
+                        },
+                    };
+                    for hit in hits {
+                        push(&mut out, uri, convert::hit_range(hit));
+                    }
+                }
+            }
+        }
+        if first {
+            out.push(b'[');
+        }
+        out.push(b']');
+        Some(out)
     }
 }
 
@@ -1210,6 +1341,7 @@ impl LanguageServer for Backend {
                 previous
             })
         };
+        self.changed.notify_waiters();
         let Some(previous) = previous else {
             let msg = format!(
                 "khabar: change to a document that is not open: {}",
@@ -1270,8 +1402,7 @@ impl LanguageServer for Backend {
         self.index_file(key).await;
         if !pull {
             let _order = self.publish.lock().await;
-            self.client
-                .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            self.push_diagnostics(params.text_document.uri, Vec::new(), None)
                 .await;
         }
     }
@@ -1397,69 +1528,19 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let Some((snap, entity)) = self.entity_at(params.text_document_position).await else {
+        let Some(result) = self.render_references(params).await else {
             return Ok(None);
         };
-        let key = convert::path_of(&snap.uri);
-        // The open article answers from its fresh analysis; the others from the index.
-        let mut out: Vec<Location> = snap
-            .analysis
-            .mentions
-            .iter()
-            .filter(|m| m.entity == entity)
-            .map(|m| Location {
-                uri: snap.uri.clone(),
-                range: convert::range(&snap.text, m.start, m.end, snap.enc),
-            })
-            .collect();
-        {
-            let st = self.lock();
-            if let Some(f) = st.folder_of(&key) {
-                let mut last: Option<(&std::path::Path, Uri)> = None;
-                for (path, hit) in f.index.references(entity) {
-                    if path == key {
-                        continue;
-                    }
-                    let uri = match &last {
-                        Some((p, u)) if *p == path => u.clone(),
-                        _ => {
-                            let Some(u) = convert::uri_of(path) else {
-                                continue;
-                            };
-                            last = Some((path, u.clone()));
-                            u
-                        }
-                    };
-                    out.push(Location {
-                        uri,
-                        range: convert::hit_range(&hit),
-                    });
-                }
-            }
+        match prerendered::offer(result) {
+            Ok(()) => Ok(None),
+            Err(result) => serde_json::from_slice(&result)
+                .map(Some)
+                .map_err(|e| Error {
+                    code: ErrorCode::InternalError,
+                    message: format!("khabar: rendering references: {e}").into(),
+                    data: None,
+                }),
         }
-        if params.context.include_declaration {
-            if let Ok(Some((path, line))) = definition::locate(
-                &snap.engine.kb,
-                entity,
-                &snap.kb_paths,
-                snap.root.as_deref(),
-            ) {
-                if let Some(uri) = convert::uri_of(&path) {
-                    let at = Position {
-                        line: line as u32,
-                        character: 0,
-                    };
-                    out.insert(
-                        0,
-                        Location {
-                            uri,
-                            range: Range { start: at, end: at },
-                        },
-                    );
-                }
-            }
-        }
-        Ok(Some(out))
     }
 
     async fn document_symbol(

@@ -38,6 +38,8 @@ pub struct Hit {
 pub struct Entry {
     /// Mentions in text order, with their spellings not yet interned.
     hits: Vec<(Hit, String)>,
+    /// See [`Article::link`].
+    link: Option<Box<str>>,
 }
 
 impl Entry {
@@ -69,7 +71,13 @@ impl Entry {
                 spelling,
             ));
         }
-        Entry { hits }
+        Entry { hits, link: None }
+    }
+
+    /// The entry with the consumer's name for its article (see [`Article::link`]), worked out
+    /// where entries are computed (in parallel) rather than under the index's lock.
+    pub fn with_link(self, link: Option<Box<str>>) -> Entry {
+        Entry { link, ..self }
     }
 
     /// The entry for `text`, finding its mentions with `engine`.
@@ -146,6 +154,10 @@ pub struct Article {
     pub hits: Vec<Hit>,
     /// The distinct entities it names, sorted.
     pub entities: Vec<u32>,
+    /// How the consumer names the article in its answers (the language server: its URI as a
+    /// JSON string), kept because a reference answer names thousands of articles and working
+    /// each name out again would cost more than the rest of the answer.
+    pub link: Option<Box<str>>,
 }
 
 /// What the corpus says about one entity.
@@ -263,6 +275,7 @@ impl Index {
                 path,
                 hits,
                 entities,
+                link: entry.link,
             });
         }
     }
@@ -305,15 +318,19 @@ impl Index {
 
     /// Every mention of `entity`, article by article (see [`Index::naming`]) and then by position.
     pub fn references(&self, entity: usize) -> Vec<(&Path, Hit)> {
+        self.references_by_article(entity)
+            .flat_map(|(a, hits)| hits.map(move |h| (a.path.as_path(), *h)))
+            .collect()
+    }
+
+    /// [`Index::references`] grouped: each article naming `entity` with its mentions of it.
+    pub fn references_by_article(
+        &self,
+        entity: usize,
+    ) -> impl Iterator<Item = (&Article, impl Iterator<Item = &Hit>)> {
         let e = to_u32(entity);
         self.naming(e)
-            .flat_map(|a| {
-                a.hits
-                    .iter()
-                    .filter(move |h| h.entity == e)
-                    .map(move |h| (a.path.as_path(), *h))
-            })
-            .collect()
+            .map(move |a| (a, a.hits.iter().filter(move |h| h.entity == e)))
     }
 
     /// The corpus view of `entity`; `with` holds at most `top` entities. `current` is an
