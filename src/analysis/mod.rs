@@ -21,6 +21,7 @@ pub mod script;
 pub mod text;
 pub mod titled;
 pub mod translit;
+pub mod words;
 
 use config::Config;
 use diagnostic::Diagnostic;
@@ -49,8 +50,12 @@ pub struct Prepared<'a> {
     pub langs: Vec<Lang>,
     pub norm: Normalized,
     /// [`rules::scraper_boilerplate::is_boilerplate_line`] of each line, worked out once for
-    /// the four rules that skip such lines.
-    boilerplate: std::sync::OnceLock<Vec<bool>>,
+    /// the four rules that skip such lines, and only for the lines they ask about: the word
+    /// rules ask only about lines that might hold a finding, and testing every line was 4% of
+    /// `check`.
+    boilerplate: Box<[std::sync::OnceLock<bool>]>,
+    /// The words of the folded text, for the rules that compare words.
+    words: std::sync::OnceLock<words::FoldedWords>,
 }
 
 impl<'a> Prepared<'a> {
@@ -64,27 +69,33 @@ impl<'a> Prepared<'a> {
             .map(|l| script::evidence_folded(l.text, folded.next().unwrap_or("")))
             .collect();
         let langs = script::decide_all(evs, hint);
+        let boilerplate = (0..lines.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         Prepared {
             text,
             lines,
             langs,
+            boilerplate,
             norm,
-            boilerplate: std::sync::OnceLock::new(),
+            words: std::sync::OnceLock::new(),
         }
     }
 
     /// Whether line `i` is scraper boilerplate as a whole (navigation, metadata, HTML).
     pub fn is_boilerplate(&self, i: usize) -> bool {
-        self.boilerplate
-            .get_or_init(|| {
-                self.lines
-                    .iter()
-                    .map(|l| rules::scraper_boilerplate::is_boilerplate_line(l.text))
-                    .collect()
-            })
-            .get(i)
-            .copied()
-            .unwrap_or(false)
+        match (self.boilerplate.get(i), self.lines.get(i)) {
+            (Some(cell), Some(line)) => {
+                *cell.get_or_init(|| rules::scraper_boilerplate::is_boilerplate_line(line.text))
+            }
+            _ => false,
+        }
+    }
+
+    /// The words of the folded text, split on first use.
+    pub fn words(&self) -> &words::FoldedWords {
+        self.words
+            .get_or_init(|| words::FoldedWords::new(&self.norm.text))
     }
 
     /// The index of the line holding code-point offset `offset`.

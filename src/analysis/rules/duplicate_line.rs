@@ -21,6 +21,7 @@ use super::{deletion_span, line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold_push;
 use crate::analysis::text::Line;
+use crate::analysis::words::{drops_separator, hash_bytes, hash_seq, PreHash};
 
 pub struct DuplicateLine;
 
@@ -111,24 +112,69 @@ impl Words {
     }
 }
 
-/// The shortest period `p` (in words, at least [`MIN_WORDS`]) such that the line is its first
-/// `p` words written `n ≥ 2` times, the last copy possibly cut short; returns `(p, copies)`,
-/// counting a cut copy as one.
-fn self_period(ws: &Words) -> Option<(usize, usize)> {
-    let n = ws.len();
+/// The shortest period `p` (in words, at least [`MIN_WORDS`]) such that a line of `n` words is
+/// its first `p` words written `n ≥ 2` times, the last copy possibly cut short; returns
+/// `(p, copies)`, counting a cut copy as one. `same(i, j)` tells whether words `i` and `j` are
+/// equal (as strings, or as hashes for a test that may only err towards yes).
+fn self_period(n: usize, same: impl Fn(usize, usize) -> bool) -> Option<(usize, usize)> {
     if !(2 * MIN_WORDS..=MAX_SELF_WORDS).contains(&n) {
         return None;
     }
-    let first = ws.word(0);
     for p in MIN_WORDS..=n / 2 {
-        if ws.word(p) != first {
+        if !same(p, 0) {
             continue;
         }
-        if (p..n).all(|i| ws.word(i) == ws.word(i - p)) {
+        if (p..n).all(|i| same(i, i - p)) {
             return Some((p, n.div_ceil(p)));
         }
     }
     None
+}
+
+impl Words {
+    fn self_period(&self) -> Option<(usize, usize)> {
+        self_period(self.len(), |a, b| self.word(a) == self.word(b))
+    }
+}
+
+/// The lines that might be reported, in order: those whose comparison key another line might
+/// share (an equal hash of the key), and those that might repeat themselves (by their words'
+/// hashes). Any other line is neither reported nor met by another line, so the rule leaves it
+/// before folding its words one by one.
+///
+/// A line's words are the folded text's words ([`FoldedWords`](crate::analysis::words)), which
+/// are this rule's words unless the line holds a character that splits words here but not
+/// there: such a line is split the rule's own way.
+fn candidates(cx: &Context<'_>) -> Vec<usize> {
+    let fw = cx.prep.words();
+    let mut keys: Vec<(usize, u64, bool)> = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
+    let mut ws = Words::default();
+    for (i, line) in cx.prep.lines.iter().enumerate() {
+        hashes.clear();
+        match fw.line(i) {
+            Some(folded) if !fw.has_marks(i) && !drops_separator(line.text) => {
+                hashes.extend(folded.iter().map(|w| w.hash));
+            }
+            _ => {
+                ws.fill(line);
+                hashes.extend((0..ws.len()).map(|j| hash_bytes(ws.word(j).as_bytes())));
+            }
+        }
+        if hashes.len() < MIN_WORDS {
+            continue;
+        }
+        let repeats_itself = self_period(hashes.len(), |a, b| hashes[a] == hashes[b]).is_some();
+        keys.push((i, hash_seq(hashes.iter().copied()), repeats_itself));
+    }
+    let mut count: HashMap<u64, u32, PreHash> = HashMap::default();
+    for &(_, h, _) in &keys {
+        *count.entry(h).or_insert(0) += 1;
+    }
+    keys.into_iter()
+        .filter(|(_, h, repeats_itself)| *repeats_itself || count.get(h).is_some_and(|&n| n > 1))
+        .map(|(i, _, _)| i)
+        .collect()
 }
 
 impl Rule for DuplicateLine {
@@ -137,52 +183,59 @@ impl Rule for DuplicateLine {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let lines = &cx.prep.lines;
-        let mut seen: HashMap<String, usize, crate::analysis::script::FastHash> =
-            HashMap::default();
-        let mut ws = Words::default();
-        for (i, line) in lines.iter().enumerate() {
-            ws.fill(line);
-            let enumerated = ws.len() > 0 && ws.word(0).chars().all(|c| c.is_ascii_digit());
-            if enumerated
-                || ws.len() < MIN_WORDS
-                || (cx.prep.is_boilerplate(i) && !has_prose_repeat(&ws))
-            {
-                continue;
-            }
-            let (s, e) = line_span(line);
-            let key = ws.key.as_str();
-            if let Some(&j) = seen.get(key) {
-                let (fs, fe) = line_span(&lines[j]);
-                let (ds, de) = deletion_span(lines, i);
-                out.push(
-                    Diagnostic::new(
-                        META.id,
-                        Severity::Warning,
-                        s,
-                        e,
-                        format!("this line repeats line {}", j + 1),
-                    )
-                    .with_related(fs, fe, "first written here")
-                    .with_fix("delete the repeated line", ds, de, ""),
-                );
-                continue;
-            }
-            seen.insert(key.to_string(), i);
-            if let Some((p, copies)) = self_period(&ws) {
-                // Keep the first copy up to its last word; what follows is the repeats.
-                let keep_end = ws.list[p - 1].3;
-                out.push(
-                    Diagnostic::new(
-                        META.id,
-                        Severity::Warning,
-                        s,
-                        e,
-                        format!("this line repeats itself: the same {p} words {copies} times"),
-                    )
-                    .with_fix("keep only the first copy", keep_end, e, ""),
-                );
-            }
+        report(cx, candidates(cx), out);
+    }
+}
+
+/// The rule itself, on lines `which` (in order): every line, or only [`candidates`].
+fn report(cx: &Context<'_>, which: impl IntoIterator<Item = usize>, out: &mut Vec<Diagnostic>) {
+    let lines = &cx.prep.lines;
+    let mut seen: HashMap<String, usize, crate::analysis::script::FastHash> = HashMap::default();
+    let mut ws = Words::default();
+    for i in which {
+        let Some(line) = lines.get(i) else {
+            continue;
+        };
+        ws.fill(line);
+        let enumerated = ws.len() > 0 && ws.word(0).chars().all(|c| c.is_ascii_digit());
+        if enumerated
+            || ws.len() < MIN_WORDS
+            || (cx.prep.is_boilerplate(i) && !has_prose_repeat(&ws))
+        {
+            continue;
+        }
+        let (s, e) = line_span(line);
+        let key = ws.key.as_str();
+        if let Some(&j) = seen.get(key) {
+            let (fs, fe) = line_span(&lines[j]);
+            let (ds, de) = deletion_span(lines, i);
+            out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Warning,
+                    s,
+                    e,
+                    format!("this line repeats line {}", j + 1),
+                )
+                .with_related(fs, fe, "first written here")
+                .with_fix("delete the repeated line", ds, de, ""),
+            );
+            continue;
+        }
+        seen.insert(key.to_string(), i);
+        if let Some((p, copies)) = ws.self_period() {
+            // Keep the first copy up to its last word; what follows is the repeats.
+            let keep_end = ws.list[p - 1].3;
+            out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Warning,
+                    s,
+                    e,
+                    format!("this line repeats itself: the same {p} words {copies} times"),
+                )
+                .with_fix("keep only the first copy", keep_end, e, ""),
+            );
         }
     }
 }
@@ -190,12 +243,13 @@ impl Rule for DuplicateLine {
 /// A boilerplate line (one with `" />` remnants) is still checked when it is prose repeated
 /// over itself: that is the very shape a scraped `content` attribute takes.
 fn has_prose_repeat(ws: &Words) -> bool {
-    self_period(ws).is_some()
+    ws.self_period().is_some()
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::rules::testing::{check, render};
+    use crate::analysis::rules::testing::{check, render, with_context};
+    use crate::analysis::words::drops_separator;
 
     const R: &str = "duplicate-line";
 
@@ -271,5 +325,120 @@ mod tests {
             R,
             "نص المقال الأول هنا كاملا\r\nنص المقال الأول هنا كاملا",
         ));
+    }
+
+    /// Pieces of text with everything that splits words differently in the folded text, or
+    /// makes keys meet: folding letters, tashkeel, combining hamza, bullets, digits, invisible
+    /// marks, line breaks of every kind.
+    fn pieces() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ا",
+                "و",
+                "ي",
+                "ی",
+                "ة",
+                "ه",
+                "أ",
+                "ك",
+                "ک",
+                "\u{0654}",
+                "\u{064e}",
+                "\u{0656}",
+                "\u{0640}",
+                "\u{200c}",
+                "\u{200f}",
+                "\u{feff}",
+                "\u{ad}",
+                " ",
+                "  ",
+                "\u{a0}",
+                "\t",
+                "\r",
+                "\n",
+                "\r\n",
+                "A",
+                "7",
+                "٣",
+                "۴",
+                "•",
+                "«",
+                "»",
+                "،",
+                ".",
+                "😀",
+                "𝐀",
+                "²",
+                "\" />",
+                "قال الرئيس اليوم كلاما طويلا",
+                "وصل الوفد إلى المدينة أمس ",
+                "1. تطبيق «فيسبوك» للتواصل مع الأصدقاء",
+                "أهم الأخبار ايران",
+            ]),
+            0..60,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Where the folded text's words stand in for the rule's, they are the rule's words.
+        #[test]
+        fn folded_words_are_the_rules_words(t in pieces()) {
+            let bad = with_context(&t, |cx| {
+                let fw = cx.prep.words();
+                let mut ws = super::Words::default();
+                let mut bad = Vec::new();
+                for (i, line) in cx.prep.lines.iter().enumerate() {
+                    if fw.has_marks(i) || drops_separator(line.text) {
+                        continue;
+                    }
+                    ws.fill(line);
+                    let mine: Vec<&str> = (0..ws.len()).map(|j| ws.word(j)).collect();
+                    let folded: Vec<&str> = fw
+                        .line(i)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|w| &cx.prep.norm.text[w.start as usize..w.end as usize])
+                        .collect();
+                    if mine != folded {
+                        bad.push(format!("{:?}: {mine:?} / {folded:?}", line.text));
+                    }
+                }
+                bad
+            });
+            proptest::prop_assert!(bad.is_empty(), "{bad:?}");
+        }
+
+        /// Leaving out the lines that are not candidates changes nothing.
+        #[test]
+        fn candidates_lose_no_finding(t in pieces()) {
+            let (all, some) = with_context(&t, |cx| {
+                let (mut all, mut some) = (Vec::new(), Vec::new());
+                super::report(cx, 0..cx.prep.lines.len(), &mut all);
+                super::report(cx, super::candidates(cx), &mut some);
+                (all, some)
+            });
+            proptest::prop_assert_eq!(all, some);
+        }
+    }
+
+    #[test]
+    fn candidates_on_lines_split_differently() {
+        // An invisible mark splits a word here but not in the folded text.
+        check(
+            R,
+            "قال الرئيس اليوم كلاما\u{200f}طويلا\n⟦قال الرئيس اليوم كلاما طويلا⟧",
+        );
+        check(
+            R,
+            "قال الرئيس اليوم كلاما طويلا\n⟦قال الرئيس اليوم كلاما\u{feff}طويلا⟧",
+        );
+        check(
+            R,
+            "قال الرئيس\u{0656}اليوم كلاما طويلا جدا\n⟦قال الرئيس\u{0656}اليوم كلاما طويلا جدا⟧",
+        );
     }
 }

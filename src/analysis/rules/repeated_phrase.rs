@@ -19,6 +19,7 @@
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::Line;
+use crate::analysis::words::hash_bytes;
 
 pub struct RepeatedPhrase;
 
@@ -364,68 +365,204 @@ impl Rule for RepeatedPhrase {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let configured = phrases(cx.config.allow.reduplications.iter().map(String::as_str));
+        let mut scan = Scan::default();
         let mut ws = Words::default();
-        let mut hashes: Vec<u64> = Vec::new();
         for line in &cx.prep.lines {
-            ws.fill(line);
-            let list = &ws.list;
-            // The key hashes side by side: the search below compares each word with the
-            // twelve after it, and almost never gets further than this comparison.
-            hashes.clear();
-            hashes.extend(list.iter().map(|w| w.hash));
-            let mut i = 0;
-            while i < list.len() {
-                if list[i].number {
-                    i += 1;
-                    continue;
-                }
-                // The longest run starting at i that is written twice in a row.
-                let max_k = MAX_RUN.min((list.len() - i) / 2);
-                let h = hashes[i];
-                let found = hashes[i + 1..=i + max_k]
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .filter(|&(_, &x)| x == h)
-                    .map(|(j, _)| j + 1)
-                    .find(|&k| {
-                        (0..k).all(|t| {
-                            let (a, b) = (i + t, i + k + t);
-                            hashes[a] == hashes[b]
-                                && !list[a].number
-                                && !list[b].number
-                                && ws.key(a) == ws.key(b)
-                        }) && (i + 1..i + 2 * k).all(|t| list[t].joined)
-                    });
-                let Some(k) = found else {
-                    i += 1;
-                    continue;
-                };
-                if k == 1
-                    && (allowed(&ws, i, builtin_allow())
-                        || allowed(&ws, i, &configured)
-                        || legit_single(&ws, i))
-                {
-                    i += 1;
-                    continue;
-                }
-                let first_end = list[i + k - 1].end;
-                let (s, e) = (list[i + k].start, list[i + 2 * k - 1].end);
-                let shown =
-                    crate::analysis::text::slice_chars(cx.prep.text, list[i].start, first_end);
-                let msg = if k == 1 {
-                    format!("the word “{shown}” is written twice in a row")
-                } else {
-                    format!("the {k} words “{shown}” are written twice in a row")
-                };
-                out.push(
-                    Diagnostic::new(META.id, Severity::Warning, s, e, msg)
-                        .with_related(list[i].start, first_end, "first written here")
-                        .with_fix("delete the second copy", first_end, e, ""),
-                );
-                i += 2 * k;
+            scan.fill(line.text);
+            if scan.might_repeat() {
+                report_line(cx, line, &configured, &mut ws, out);
             }
         }
+    }
+}
+
+/// The rule itself on one line; `ws` is a buffer reused from line to line.
+fn report_line<'a>(
+    cx: &Context<'_>,
+    line: &Line<'a>,
+    configured: &[Vec<String>],
+    ws: &mut Words<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
+    ws.fill(line);
+    let list = &ws.list;
+    // The key hashes side by side: the search below compares each word with the
+    // twelve after it, and almost never gets further than this comparison.
+    let hashes: Vec<u64> = list.iter().map(|w| w.hash).collect();
+    let mut i = 0;
+    while i < list.len() {
+        if list[i].number {
+            i += 1;
+            continue;
+        }
+        // The longest run starting at i that is written twice in a row.
+        let max_k = MAX_RUN.min((list.len() - i) / 2);
+        let h = hashes[i];
+        let found = hashes[i + 1..=i + max_k]
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|&(_, &x)| x == h)
+            .map(|(j, _)| j + 1)
+            .find(|&k| {
+                (0..k).all(|t| {
+                    let (a, b) = (i + t, i + k + t);
+                    hashes[a] == hashes[b]
+                        && !list[a].number
+                        && !list[b].number
+                        && ws.key(a) == ws.key(b)
+                }) && (i + 1..i + 2 * k).all(|t| list[t].joined)
+            });
+        let Some(k) = found else {
+            i += 1;
+            continue;
+        };
+        if k == 1
+            && (allowed(ws, i, builtin_allow())
+                || allowed(ws, i, configured)
+                || legit_single(ws, i))
+        {
+            i += 1;
+            continue;
+        }
+        let first_end = list[i + k - 1].end;
+        let (s, e) = (list[i + k].start, list[i + 2 * k - 1].end);
+        let shown = crate::analysis::text::slice_chars(cx.prep.text, list[i].start, first_end);
+        let msg = if k == 1 {
+            format!("the word “{shown}” is written twice in a row")
+        } else {
+            format!("the {k} words “{shown}” are written twice in a row")
+        };
+        out.push(
+            Diagnostic::new(META.id, Severity::Warning, s, e, msg)
+                .with_related(list[i].start, first_end, "first written here")
+                .with_fix("delete the second copy", first_end, e, ""),
+        );
+        i += 2 * k;
+    }
+}
+
+/// What a character is to [`Scan`]: part of a word, whitespace, or changed by [`key`].
+const WORD: u8 = 1;
+const SPACE: u8 = 2;
+const KEYED: u8 = 4;
+
+fn class(c: char) -> u8 {
+    let word = crate::analysis::normalize::is_alnum(c)
+        || matches!(
+            c,
+            '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}' | '\u{200c}'
+        );
+    let keyed = matches!(
+        c,
+        'A'..='Z'
+            | 'أ'
+            | 'إ'
+            | 'آ'
+            | 'ٱ'
+            | 'ی'
+            | 'ک'
+            | '\u{064b}'..='\u{065f}'
+            | '\u{0670}'
+            | '\u{0640}'
+    );
+    u8::from(word) * WORD | u8::from(c.is_whitespace()) * SPACE | u8::from(keyed) * KEYED
+}
+
+/// [`class`] for U+0000..U+07FF, once.
+static CLASS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
+    let mut t = [0u8; 0x800];
+    for (i, slot) in t.iter_mut().enumerate() {
+        *slot = char::from_u32(i as u32).map_or(0, class);
+    }
+    t
+});
+
+/// A line's words split as [`Words::fill`] splits them, but only hashed: the hash of each
+/// word's [`key`] and whether only whitespace separates it from the word before. Words whose key
+/// is their text (most) are hashed where they lie, without building the key. A line is
+/// split this way first, and [`Words::fill`] only splits the few lines where equal hashes
+/// suggest a repeat ([`Scan::might_repeat`]): splitting every line that way was most of this
+/// rule's cost.
+#[derive(Default)]
+struct Scan {
+    words: Vec<(u64, bool)>,
+    key: String,
+}
+
+impl Scan {
+    fn fill(&mut self, text: &str) {
+        self.words.clear();
+        let table = &*CLASS;
+        let b = text.as_bytes();
+        let mut p = 0;
+        // Byte where the current word starts, and whether a character of it changes in its key.
+        let mut word: Option<usize> = None;
+        let mut keyed = false;
+        let mut gap_clean = true;
+        while p < b.len() {
+            let c0 = b[p];
+            let (cl, len) = if c0 < 0x80 {
+                (table[usize::from(c0)], 1)
+            } else if (0xc0..0xe0).contains(&c0) && p + 1 < b.len() {
+                let cp = (usize::from(c0 & 0x1f) << 6) | usize::from(b[p + 1] & 0x3f);
+                (table[cp], 2)
+            } else {
+                let c = text[p..].chars().next().unwrap_or(' ');
+                (class(c), c.len_utf8())
+            };
+            if cl & WORD != 0 || (c0 == b'\'' && word.is_some()) {
+                word.get_or_insert(p);
+                keyed |= cl & KEYED != 0;
+            } else {
+                if let Some(s) = word.take() {
+                    self.push(&text[s..p], keyed, gap_clean);
+                    keyed = false;
+                    gap_clean = true;
+                }
+                if cl & SPACE == 0 {
+                    gap_clean = false;
+                }
+            }
+            p += len;
+        }
+        if let Some(s) = word {
+            self.push(&text[s..], keyed, gap_clean);
+        }
+    }
+
+    fn push(&mut self, word: &str, keyed: bool, gap_clean: bool) {
+        let hash = if keyed {
+            self.key.clear();
+            key_push(word, &mut self.key);
+            hash_bytes(self.key.as_bytes())
+        } else {
+            hash_bytes(word.as_bytes())
+        };
+        let joined = gap_clean && !self.words.is_empty();
+        self.words.push((hash, joined));
+    }
+
+    /// Whether some run of words is written twice in a row by the hashes of their keys, with
+    /// only whitespace in between: what the rule needs before anything else (numbers and
+    /// legitimate reduplications aside), so a line without is left at once.
+    fn might_repeat(&self) -> bool {
+        let ws = &self.words;
+        let n = ws.len();
+        // How many words after `i` in a row follow the word before with only whitespace.
+        let mut joined_after = 0usize;
+        for i in (0..n).rev() {
+            // Both copies, words i..i + 2k, must be joined: k ≤ (joined_after + 1) / 2.
+            let max_k = MAX_RUN.min((n - i) / 2).min(joined_after.div_ceil(2));
+            let h = ws[i].0;
+            if (1..=max_k)
+                .any(|k| ws[i + k].0 == h && (1..k).all(|t| ws[i + t].0 == ws[i + k + t].0))
+            {
+                return true;
+            }
+            joined_after = if ws[i].1 { joined_after + 1 } else { 0 };
+        }
+        false
     }
 }
 
@@ -523,5 +660,58 @@ mod tests {
               fix: delete the second copy 7..11=""
         "#]]
         .assert_eq(&render(R, "ذهب إلى إلى المدرسة"));
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+        /// Leaving out the lines whose hashes show no repeat changes nothing.
+        #[test]
+        fn scan_loses_no_finding(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "قطعة", "قطعه", "على", "علي", "عليّ", "إن", "ان", "أن", "إنَّ", "بي", "سي",
+                "حجرا", "ولي", "العهد", "صلاحیت", "تعیین", "ی", "ي", "ک", "ك", "می\u{200c}شود",
+                "\u{200c}", "\u{064e}", "\u{0654}", "\u{0656}", "\u{0640}", "'", "it's", "The",
+                "the", "10", "١٠", "²", "𝐀", "😀", "«", "»", "(", ")", "،", ".", " ", " ", " ",
+                "  ", "\u{a0}", "\u{2009}", "\u{200b}", "\u{200f}", "\t", "\n", "\r\n", "\r",
+            ]),
+            0..50,
+        ).prop_map(|v| v.concat())) {
+            let (all, some) = crate::analysis::rules::testing::with_context(&t, |cx| {
+                let configured = super::phrases(std::iter::empty());
+                let mut ws = super::Words::default();
+                let mut all = Vec::new();
+                for line in &cx.prep.lines {
+                    super::report_line(cx, line, &configured, &mut ws, &mut all);
+                }
+                let mut some = Vec::new();
+                super::Rule::check(&super::RepeatedPhrase, cx, &mut some);
+                (all, some)
+            });
+            proptest::prop_assert_eq!(all, some);
+        }
+
+        /// The scan splits a line into as many words as [`super::Words::fill`], joined alike,
+        /// with equal hashes exactly where the keys are equal.
+        #[test]
+        fn scan_splits_like_fill(t in "[a-zA-Z'ایيیکكأة\u{064e}\u{0654}\u{200c}\u{a0} ,.«»0-9١]{0,40}") {
+            let line = crate::analysis::text::lines(&t).next();
+            let Some(line) = line else { return Ok(()); };
+            let mut ws = super::Words::default();
+            ws.fill(&line);
+            let mut scan = super::Scan::default();
+            scan.fill(line.text);
+            proptest::prop_assert_eq!(scan.words.len(), ws.len());
+            for i in 0..ws.len() {
+                proptest::prop_assert_eq!(scan.words[i].1, ws.list[i].joined);
+                for j in 0..i {
+                    proptest::prop_assert_eq!(
+                        scan.words[i].0 == scan.words[j].0,
+                        ws.key(i) == ws.key(j)
+                    );
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,370 @@
+//! Words for the rules that compare them (`duplicate-line`, `near-duplicate-paragraph`,
+//! `repeated-phrase`), split and hashed once per article instead of once per rule and line.
+//!
+//! Those rules used to fold every word on its own, into a `String` or a buffer, and hash the
+//! strings in sets rebuilt for every line: together nearly half of `khabar check`. The folded
+//! text of the whole article is already in [`Normalized`](super::normalize::Normalized), so
+//! [`FoldedWords`] splits that into words (runs of [`is_alnum`] characters) and hashes each one
+//! where it lies. The rules then compare 64-bit hashes; where equal hashes suggest a finding,
+//! they confirm it on the words themselves, so a hash collision can only cost time.
+//!
+//! The rules' own word definitions are not all "runs of letters in the folded text": where one
+//! differs on a line, the rule falls back to its own splitting for that line (see
+//! [`drops_separator`] and [`FoldedWords::has_marks`]).
+
+use super::normalize::is_alnum;
+
+/// A word of the folded text: its byte range there and a hash of its bytes ([`hash_bytes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub start: u32,
+    pub end: u32,
+    pub hash: u64,
+}
+
+/// One folded line: its byte range, its words' range in [`FoldedWords::words`], and whether it
+/// holds a combining mark the fold keeps (U+0656..U+065F).
+#[derive(Clone, Copy, Debug)]
+struct FoldedLine {
+    start: u32,
+    end: u32,
+    first: u32,
+    last: u32,
+    marks: bool,
+}
+
+/// The words of an article's folded text, line by line (folded lines correspond one to one
+/// with the original lines).
+#[derive(Debug, Default)]
+pub struct FoldedWords {
+    words: Vec<Word>,
+    lines: Vec<FoldedLine>,
+}
+
+const ALNUM: u8 = 1;
+/// U+0656..U+065F: combining marks that folding keeps. `duplicate-line` counts them as part of
+/// a word; in the folded text they are not letters.
+const MARK: u8 = 2;
+
+/// [`is_alnum`] and [`MARK`] for U+0000..U+07FF, once: a load per character in the scan.
+static CLASS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
+    let mut t = [0u8; 0x800];
+    for (i, slot) in t.iter_mut().enumerate() {
+        let Some(c) = char::from_u32(i as u32) else {
+            continue;
+        };
+        *slot =
+            u8::from(is_alnum(c)) * ALNUM | u8::from(matches!(c, '\u{0656}'..='\u{065f}')) * MARK;
+    }
+    t
+});
+
+impl FoldedWords {
+    /// Splits `folded` (the text of a [`Normalized`](super::normalize::Normalized)) into lines
+    /// at `\n` and each line into words.
+    pub fn new(folded: &str) -> Self {
+        let t = folded.as_bytes();
+        let class = &*CLASS;
+        let mut out = FoldedWords {
+            words: Vec::with_capacity(t.len() / 8),
+            lines: Vec::new(),
+        };
+        let mut line = FoldedLine {
+            start: 0,
+            end: 0,
+            first: 0,
+            last: 0,
+            marks: false,
+        };
+        let mut word: Option<usize> = None;
+        let mut p = 0;
+        while p < t.len() {
+            let b = t[p];
+            let (alnum, len) = if b < 0x80 {
+                if b == b'\n' {
+                    out.end_word(folded, &mut word, p);
+                    out.end_line(&mut line, p);
+                    p += 1;
+                    continue;
+                }
+                (b.is_ascii_alphanumeric(), 1)
+            } else if (0xc0..0xe0).contains(&b) && p + 1 < t.len() {
+                let cp = (usize::from(b & 0x1f) << 6) | usize::from(t[p + 1] & 0x3f);
+                let cl = class[cp];
+                line.marks |= cl & MARK != 0;
+                (cl & ALNUM != 0, 2)
+            } else {
+                let c = folded[p..].chars().next().unwrap_or(' ');
+                (is_alnum(c), c.len_utf8())
+            };
+            if alnum {
+                word.get_or_insert(p);
+            } else {
+                out.end_word(folded, &mut word, p);
+            }
+            p += len;
+        }
+        out.end_word(folded, &mut word, t.len());
+        out.end_line(&mut line, t.len());
+        out
+    }
+
+    fn end_word(&mut self, folded: &str, word: &mut Option<usize>, end: usize) {
+        if let Some(start) = word.take() {
+            self.words.push(Word {
+                start: start as u32,
+                end: end as u32,
+                hash: hash_bytes(&folded.as_bytes()[start..end]),
+            });
+        }
+    }
+
+    fn end_line(&mut self, line: &mut FoldedLine, end: usize) {
+        line.end = end as u32;
+        line.last = self.words.len() as u32;
+        self.lines.push(*line);
+        *line = FoldedLine {
+            start: end as u32 + 1,
+            end: 0,
+            first: self.words.len() as u32,
+            last: 0,
+            marks: false,
+        };
+    }
+
+    /// The words of line `i`, or `None` past the last line.
+    pub fn line(&self, i: usize) -> Option<&[Word]> {
+        let l = self.lines.get(i)?;
+        self.words.get(l.first as usize..l.last as usize)
+    }
+
+    /// The byte range of line `i` in the folded text.
+    pub fn line_range(&self, i: usize) -> Option<(usize, usize)> {
+        self.lines
+            .get(i)
+            .map(|l| (l.start as usize, l.end as usize))
+    }
+
+    /// Whether folded line `i` holds one of U+0656..U+065F, which are letters of a word for
+    /// `duplicate-line` but separate words in the folded text (true past the last line).
+    pub fn has_marks(&self, i: usize) -> bool {
+        self.lines.get(i).is_none_or(|l| l.marks)
+    }
+}
+
+/// Characters that separate words in the original text but that folding drops, so that the
+/// words on either side run together in the folded text: invisible format marks scrapers leave.
+pub fn is_dropped_separator(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{200d}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
+}
+
+/// Whether `text` holds an [`is_dropped_separator`] character. Their UTF-8 forms start with
+/// 0xC2, 0xD8 (U+061C, found by its second byte 0x9C), 0xE2 or 0xEF; `memchr` finds those few
+/// bytes so that a line is not decoded character by character.
+pub fn drops_separator(text: &str) -> bool {
+    let b = text.as_bytes();
+    let at = |i: usize| {
+        text.get(i..)
+            .and_then(|s| s.chars().next())
+            .is_some_and(is_dropped_separator)
+    };
+    memchr::memchr3_iter(0xc2, 0xe2, 0xef, b).any(at)
+        || memchr::memchr_iter(0x9c, b).any(|i| i > 0 && b[i - 1] == 0xd8)
+}
+
+const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
+
+/// The murmur3 finaliser: every input bit reaches every output bit.
+#[inline]
+fn fmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// A hash of a word's bytes, eight at a time. Equal bytes give equal hashes, which is all that
+/// correctness needs: every rule confirms on the words what equal hashes suggest, or (like
+/// `near-duplicate-paragraph` always did) counts hashed word pairs.
+#[inline]
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = (bytes.len() as u64).wrapping_mul(K2);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K1).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K1).rotate_left(29);
+    }
+    fmix(h)
+}
+
+/// A hash of two word hashes in order: a word pair.
+#[inline]
+pub fn hash_pair(a: u64, b: u64) -> u64 {
+    fmix(a.wrapping_mul(K2) ^ b)
+}
+
+/// A hash of a sequence of word hashes (a line's words in order).
+pub fn hash_seq(hashes: impl IntoIterator<Item = u64>) -> u64 {
+    let mut n = 0u64;
+    let mut h = K1;
+    for w in hashes {
+        h = hash_pair(h, w);
+        n += 1;
+    }
+    hash_pair(h, n)
+}
+
+/// A hasher for keys that are already hashes ([`hash_bytes`], [`hash_pair`]): it passes them
+/// through, so a map look-up costs no hashing.
+#[derive(Default)]
+pub struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` and `write_u32` are used; anything else is still hashed, slowly.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(K1);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = fmix(u64::from(n));
+    }
+}
+
+/// Hash maps keyed by [`PreHashed`] keys.
+pub type PreHash = std::hash::BuildHasherDefault<PreHashed>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::normalize::{fold_push, normalize};
+
+    /// The words of each folded line, written straight from the definition.
+    fn reference(folded: &str) -> Vec<Vec<&str>> {
+        folded
+            .split('\n')
+            .map(|l| {
+                l.split(|c: char| !is_alnum(c))
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn words_of<'t>(fw: &FoldedWords, folded: &'t str) -> Vec<Vec<&'t str>> {
+        (0..)
+            .map_while(|i| fw.line(i))
+            .map(|ws| {
+                ws.iter()
+                    .map(|w| &folded[w.start as usize..w.end as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_lines_and_words() {
+        let n = normalize("قال الرئيسُ: «نعم»\r\n\nA1 b\u{200c}c ١٢");
+        let fw = FoldedWords::new(&n.text);
+        assert_eq!(
+            words_of(&fw, &n.text),
+            vec![
+                vec!["قال", "الرئيس", "نعم"],
+                vec![],
+                vec!["a1", "b", "c", "12"]
+            ]
+        );
+        assert_eq!(fw.line(3), None);
+        assert!(!fw.has_marks(0));
+        assert!(FoldedWords::new("ab\u{0656}c").has_marks(0));
+        let w = fw.line(0).unwrap_or_default()[0];
+        assert_eq!(w.hash, hash_bytes("قال".as_bytes()));
+    }
+
+    #[test]
+    fn dropped_separators_are_the_fold_drops_between_words() {
+        // Every character that is not part of a word and that folding removes is listed, and
+        // nothing else is.
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            let in_word =
+                is_alnum(c) || matches!(c, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}');
+            let mut f = String::new();
+            fold_push(c.encode_utf8(&mut [0; 4]), &mut f);
+            assert_eq!(!in_word && f.is_empty(), is_dropped_separator(c), "{c:?}");
+            assert_eq!(
+                drops_separator(&format!("ab{c}d")),
+                is_dropped_separator(c),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hashes_tell_words_and_pairs_apart() {
+        let ws = ["", "a", "ab", "abcdefgh", "abcdefghi", "قال", "قا", "ل"];
+        let hs: Vec<u64> = ws.iter().map(|w| hash_bytes(w.as_bytes())).collect();
+        for i in 0..hs.len() {
+            for j in 0..i {
+                assert_ne!(hs[i], hs[j], "{} {}", ws[i], ws[j]);
+                assert_ne!(hash_pair(hs[i], hs[j]), hash_pair(hs[j], hs[i]));
+            }
+        }
+        assert_ne!(hash_seq([hs[1], hs[2]]), hash_seq([hs[2], hs[1]]));
+        assert_ne!(hash_seq([hs[1]]), hash_seq([hs[1], hs[1]]));
+        assert_eq!(hash_seq([hs[3], hs[4]]), hash_seq(vec![hs[3], hs[4]]));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        #[test]
+        fn agrees_with_splitting_each_line(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ا", "و", "ي", "ی", "ة", "أ", "ك", "ک", "سوريا", "محمد", "\u{0654}", "\u{064e}",
+                "\u{0656}", "\u{0640}", "\u{200c}", "\u{200f}", "\u{feff}", " ", "\u{a0}", "\t",
+                "\r", "\n", "\r\n", "A", "b", "7", "٣", "۴", "«", "»", "،", "…", "😀", "'",
+                "𝐀", "²", "ⅷ", "الرئيس السوري قال في مؤتمر صحفي",
+            ]),
+            0..80,
+        )) {
+            let t: String = pieces.concat();
+            let n = normalize(&t);
+            let fw = FoldedWords::new(&n.text);
+            proptest::prop_assert_eq!(words_of(&fw, &n.text), reference(&n.text));
+            for (i, ws) in (0..).map_while(|i| fw.line(i)).enumerate() {
+                let (s, e) = fw.line_range(i).unwrap_or_default();
+                for w in ws {
+                    proptest::prop_assert!(s <= w.start as usize && w.end as usize <= e);
+                    let bytes = &n.text.as_bytes()[w.start as usize..w.end as usize];
+                    proptest::prop_assert_eq!(w.hash, hash_bytes(bytes));
+                }
+                proptest::prop_assert_eq!(
+                    fw.has_marks(i),
+                    n.text[s..e].contains(|c| matches!(c, '\u{0656}'..='\u{065f}'))
+                );
+            }
+        }
+    }
+}
