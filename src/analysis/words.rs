@@ -53,8 +53,8 @@ static CLASS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
         let Some(c) = char::from_u32(i as u32) else {
             continue;
         };
-        *slot =
-            u8::from(is_alnum(c)) * ALNUM | u8::from(matches!(c, '\u{0656}'..='\u{065f}')) * MARK;
+        *slot = (u8::from(is_alnum(c)) * ALNUM)
+            | (u8::from(matches!(c, '\u{0656}'..='\u{065f}')) * MARK);
     }
     t
 });

@@ -466,7 +466,7 @@ fn class(c: char) -> u8 {
             | '\u{0670}'
             | '\u{0640}'
     );
-    u8::from(word) * WORD | u8::from(c.is_whitespace()) * SPACE | u8::from(keyed) * KEYED
+    (u8::from(word) * WORD) | (u8::from(c.is_whitespace()) * SPACE) | (u8::from(keyed) * KEYED)
 }
 
 /// [`class`] for U+0000..U+07FF, once.
