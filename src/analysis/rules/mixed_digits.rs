@@ -306,13 +306,8 @@ mod tests {
         let alphabet: Vec<char> = "09٠٩۰۹5٣۷,.:/٫٬،ءابةيیكکنهٹ  \u{a0}\u{200c}\u{64b}\r\n😀zA«»"
             .chars()
             .collect();
-        let mut seed = 11u64;
-        let mut next = move |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = crate::analysis::rules::testing::Lcg(11);
+        let mut next = move |n: usize| rng.below(n);
         for _ in 0..4000 {
             let len = next(40);
             let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();

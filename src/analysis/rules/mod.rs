@@ -201,6 +201,21 @@ pub(crate) mod testing {
         E.get_or_init(Engine::embedded)
     }
 
+    /// A seeded linear congruential generator: the randomised tests' inputs, reproducible
+    /// without a dependency.
+    pub struct Lcg(pub u64);
+
+    impl Lcg {
+        /// A number below `n` (which must not be 0).
+        pub fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) as usize % n
+        }
+    }
+
     /// Runs rule `id` alone on `text` with the embedded KB and default configuration.
     pub fn run(id: &str, text: &str) -> Vec<Diagnostic> {
         run_with(engine(), id, text)

@@ -294,13 +294,8 @@ mod tests {
     #[test]
     fn prefilter_keeps_every_line_with_a_finding() {
         let alphabet: Vec<char> = "وا ب،؛:.,؟!\u{a0}\t1٣…«د".chars().collect();
-        let mut seed = 5u64;
-        let mut next = move |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = crate::analysis::rules::testing::Lcg(5);
+        let mut next = move |n: usize| rng.below(n);
         for _ in 0..4000 {
             let len = 1 + next(12);
             let body: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();

@@ -197,13 +197,8 @@ mod tests {
     #[test]
     fn bounded_distance_is_exact_up_to_its_limit() {
         let alphabet: Vec<char> = "جامحن ی".chars().collect();
-        let mut seed = 7u64;
-        let mut next = move |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = crate::analysis::rules::testing::Lcg(7);
+        let mut next = move |n: usize| rng.below(n);
         let mut rows = (Vec::new(), Vec::new());
         for _ in 0..3000 {
             let a: Vec<char> = (0..next(9))
