@@ -14,9 +14,8 @@
 use super::kb::{Kb, Needs};
 use super::normalize::{fold, is_word_char, Normalized};
 use super::script::Lang;
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, Anchored, MatchKind};
+use aho_corasick::AhoCorasick;
+use lazy_dfa::LazyDfa;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
@@ -168,9 +167,9 @@ impl Matcher {
                 add(f, t(Variant::Plain));
             }
         }
-        // The DFA takes a few milliseconds to build, as long as walking a corpus folder: it is
-        // built on a pool thread while the caller goes on (finding the files), and the first
-        // search waits for it (`OnceLock` runs one initialiser; others block until it is done).
+        // The automaton takes about a millisecond to build: it is built on a pool thread while
+        // the caller goes on (finding the files), and the first search waits for it (`OnceLock`
+        // runs one initialiser; others block until it is done).
         let patterns = Arc::new(patterns);
         let ac: Arc<OnceLock<Option<Searcher>>> = Arc::new(OnceLock::new());
         if !patterns.is_empty() {
@@ -325,13 +324,11 @@ impl Matcher {
 }
 
 /// The overlapping search over every pattern.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Searcher {
-    /// The usual case: a DFA stepped by [`Searcher::for_each_overlapping`]'s own loop, which
-    /// saves the overlapping iterator's state keeping and its return after every match (a few
-    /// percent of `khabar mentions`; the DFA's table walk itself is the floor).
-    Dfa(Box<DFA>),
-    /// Whatever aho-corasick can build when the DFA is refused (too many patterns).
+    /// The usual case: a DFA built as the text needs it (see [`lazy_dfa`]).
+    Lazy(LazyDfa),
+    /// Whatever aho-corasick can build when the lazy table would be too large.
     Other(AhoCorasick),
 }
 
@@ -341,23 +338,7 @@ impl Searcher {
     /// them.
     fn for_each_overlapping(&self, text: &str, mut f: impl FnMut(usize, usize, usize)) {
         match self {
-            Searcher::Dfa(dfa) => {
-                let Ok(mut sid) = dfa.start_state(Anchored::No) else {
-                    return;
-                };
-                for (i, &b) in text.as_bytes().iter().enumerate() {
-                    sid = dfa.next_state(Anchored::No, sid, b);
-                    // Built without a prefilter, the only special states an unanchored search
-                    // reaches are match states.
-                    if dfa.is_special(sid) && dfa.is_match(sid) {
-                        for k in 0..dfa.match_len(sid) {
-                            let pid = dfa.match_pattern(sid, k);
-                            let len = dfa.pattern_len(pid);
-                            f(i + 1 - len, i + 1, pid.as_usize());
-                        }
-                    }
-                }
-            }
+            Searcher::Lazy(dfa) => dfa.for_each_overlapping(text.as_bytes(), f),
             Searcher::Other(ac) => {
                 for m in ac.find_overlapping_iter(text) {
                     f(m.start(), m.end(), m.pattern().as_usize());
@@ -367,19 +348,15 @@ impl Searcher {
     }
 }
 
-/// The overlapping search automaton over `patterns`: a DFA, or whatever aho-corasick can build
-/// if the DFA is refused.
+/// The overlapping search automaton over `patterns`: the lazy DFA, or whatever aho-corasick
+/// can build if its table would be too large.
 fn build_automaton(patterns: &[String]) -> Option<Searcher> {
     if patterns.is_empty() {
         return None;
     }
-    DFA::builder()
-        .match_kind(MatchKind::Standard)
-        .prefilter(false)
-        .build(patterns)
-        .map(|d| Searcher::Dfa(Box::new(d)))
-        .or_else(|_| AhoCorasick::new(patterns).map(Searcher::Other))
-        .ok()
+    LazyDfa::new(patterns)
+        .map(Searcher::Lazy)
+        .or_else(|| AhoCorasick::new(patterns).ok().map(Searcher::Other))
 }
 
 /// Is `prefix` a chain of Arabic proclitics: [وف]? then [بلك]? (with لل the ل slot is taken)?
@@ -483,6 +460,8 @@ fn resolve(norm: &Normalized, mut cands: Vec<Cand>) -> Vec<Mention> {
     }
     out
 }
+
+mod lazy_dfa;
 
 #[cfg(test)]
 mod tests;
