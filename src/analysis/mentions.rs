@@ -327,7 +327,7 @@ impl Matcher {
 #[derive(Debug)]
 enum Searcher {
     /// The usual case: a DFA built as the text needs it (see [`lazy_dfa`]).
-    Lazy(LazyDfa),
+    Lazy(Box<LazyDfa>),
     /// Whatever aho-corasick can build when the lazy table would be too large.
     Other(AhoCorasick),
 }
@@ -355,7 +355,7 @@ fn build_automaton(patterns: &[String]) -> Option<Searcher> {
         return None;
     }
     LazyDfa::new(patterns)
-        .map(Searcher::Lazy)
+        .map(|d| Searcher::Lazy(Box::new(d)))
         .or_else(|| AhoCorasick::new(patterns).ok().map(Searcher::Other))
 }
 
