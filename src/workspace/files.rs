@@ -106,10 +106,12 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
                 // Entries are made absolute by joining to the folder made absolute once:
                 // `std::path::absolute` per entry asks for the working directory every time.
                 let abs_dir = std::path::absolute(p).ok();
-                let walker = walkdir::WalkDir::new(p)
-                    .follow_links(false)
-                    .sort_by_file_name()
-                    .into_iter();
+                // Not sorted by walkdir: the list is sorted once at the end, and walkdir's sort
+                // parsed both paths' components on every comparison (4% of `khabar mentions`).
+                // Errors met on the way are sorted by path instead, so that they come in the
+                // same order on every file system.
+                let mut walk_errors: Vec<(PathBuf, LoadError)> = Vec::new();
+                let walker = walkdir::WalkDir::new(p).follow_links(false).into_iter();
                 for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
                     match entry {
                         Err(e) => {
@@ -117,7 +119,8 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
                             let io = e
                                 .into_io_error()
                                 .unwrap_or_else(|| std::io::Error::other("walk error"));
-                            errors.push(LoadError::io(&path, &io));
+                            let err = LoadError::io(&path, &io);
+                            walk_errors.push((path, err));
                         }
                         Ok(e) if e.file_type().is_file() => {
                             let abs = match (&abs_dir, e.path().strip_prefix(p)) {
@@ -132,12 +135,46 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
                         Ok(_) => {}
                     }
                 }
+                walk_errors.sort_by(|a, b| a.0.cmp(&b.0));
+                errors.extend(walk_errors.into_iter().map(|(_, e)| e));
             }
         }
     }
-    out.sort();
+    sort_paths(&mut out);
     out.dedup();
     (out, errors)
+}
+
+/// Sorts paths as `Path`'s order does (component by component), faster for the plain absolute
+/// paths a walk yields: comparing their bytes with `/` taken as the lowest byte gives the same
+/// order, and costs one key per path where `Path::cmp` parsed components on every comparison.
+/// Any other path (`.` or `..` components, doubled or trailing separators) sorts all of them
+/// the general way.
+fn sort_paths(paths: &mut [PathBuf]) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if paths.iter().all(|p| is_plain(p.as_os_str().as_bytes())) {
+            paths.sort_by_cached_key(|p| {
+                let b = p.as_os_str().as_bytes();
+                b.iter()
+                    .map(|&c| if c == b'/' { 0 } else { c })
+                    .collect::<Vec<u8>>()
+            });
+            return;
+        }
+    }
+    paths.sort();
+}
+
+/// An absolute path whose every component is a name: no `.`, `..` or empty ones.
+#[cfg(unix)]
+fn is_plain(b: &[u8]) -> bool {
+    b.first() == Some(&b'/')
+        && b.len() > 1
+        && b[1..]
+            .split(|&c| c == b'/')
+            .all(|name| !name.is_empty() && name != b"." && name != b"..")
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -170,5 +207,46 @@ mod tests {
         assert_eq!((e.line, e.column), (1, 2));
         assert!(e.message.contains("binary"));
         assert_eq!(decode("a.txt", Vec::new()).unwrap(), "");
+    }
+
+    #[test]
+    fn paths_sort_by_components_not_bytes() {
+        // `-` sorts before `/` as a byte, but a folder's contents come before a longer name.
+        let mut v: Vec<PathBuf> = ["/c/a-b", "/c/a/z", "/c/a", "/c/a b/x", "/c/a.txt", "/b"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        sort_paths(&mut v);
+        let got: Vec<&str> = v.iter().filter_map(|p| p.to_str()).collect();
+        assert_eq!(
+            got,
+            ["/b", "/c/a", "/c/a/z", "/c/a b/x", "/c/a-b", "/c/a.txt"]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn path_sort_agrees_with_path_order(
+            paths in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec!["a", "b", "-", ".", " ", "/", "é", "ز", "Z"]),
+                    0..8,
+                ),
+                0..12,
+            ),
+            relative in proptest::bool::ANY,
+        ) {
+            let mut v: Vec<PathBuf> = paths
+                .iter()
+                .map(|parts| {
+                    let s = parts.concat();
+                    PathBuf::from(if relative { s } else { format!("/{s}") })
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort();
+            sort_paths(&mut v);
+            proptest::prop_assert_eq!(v, want);
+        }
     }
 }
