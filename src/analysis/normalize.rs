@@ -158,18 +158,28 @@ fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> (usiz
     if last_space && bytes.get(p) == Some(&b' ') {
         return (p, 0);
     }
+    // Byte by byte rather than character by character: a continuation byte passes, a byte that
+    // starts a character must start an unchanged one (in valid UTF-8 every other byte starts
+    // one). Stepping by each character's length made every step wait for the table load of
+    // the one before; testing every byte has no such chain and ran at twice the speed, for a
+    // few more instructions.
+    let end = limit.min(n.saturating_sub(1));
+    let window = bytes.get(..end + 1).unwrap_or_default();
     let (mut q, mut chars) = (p, 0);
-    // Pairs are read from `pairs`, which ends where the last one may: one bound to test.
-    let pairs = bytes
-        .get(..limit.min(n.saturating_sub(1)) + usize::from(n > 0))
-        .unwrap_or_default();
-    while q + 1 < pairs.len() {
-        let adv = PAIR[usize::from(pairs[q]) | usize::from(pairs[q + 1]) << 8];
-        if adv == 0 {
+    while q < end {
+        let (Some(&b0), Some(&b1)) = (window.get(q), window.get(q + 1)) else {
+            break;
+        };
+        let cont = b0 & 0xc0 == 0x80;
+        if !(cont | (PAIR[usize::from(b0) | usize::from(b1) << 8] != 0)) {
             break;
         }
-        q += usize::from(adv);
-        chars += 1;
+        chars += usize::from(!cont);
+        q += 1;
+    }
+    // The loop stops at `end`, which may be inside the last character it let through.
+    if bytes.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
+        q += 1;
     }
     // The last byte of the text has no pair.
     if q < limit && q + 1 == n && (bytes[q] == b' ' || IDENTITY[usize::from(bytes[q])]) {

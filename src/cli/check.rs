@@ -1,11 +1,10 @@
 //! `khabar check`: run every rule over the articles and report, for people and for CI.
 
 use super::report::{self, FileResult};
-use super::{open, report_error, stdout, CorpusArgs, Outcome};
+use super::{each_article, open_corpus, report_error, stdout, CorpusArgs, Outcome};
 use crate::analysis::diagnostic::Severity;
 use crate::workspace::files::read_article;
 use clap::ValueEnum;
-use rayon::prelude::*;
 use std::io::IsTerminal;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,12 +67,13 @@ fn check_ann(
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (corpus, files, mut failures) = open(&args.corpus)?;
+    let corpus = open_corpus(&args.corpus)?;
     let engine = &corpus.engine;
-    // A progress bar only for people: on a terminal, for runs long enough to want one. Machine
-    // formats go to stdout and the bar to stderr, so neither disturbs the other.
-    let progress = (std::io::stderr().is_terminal() && files.len() > 50).then(|| {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
+    // A progress bar only for people: on a terminal, drawn once there is more than a moment's
+    // work (articles are counted as the walk finds them). Machine formats go to stdout and the
+    // bar to stderr, so neither disturbs the other.
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} articles {elapsed}")
         {
@@ -81,9 +81,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         bar
     });
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|path| {
+    let (results, mut failures) = each_article(
+        &args.corpus,
+        &corpus,
+        || {
+            if let Some(bar) = &progress {
+                bar.inc_length(1);
+            }
+        },
+        |path| {
             let rel = corpus.rel(path);
             let mut r = vec![read_article(path, &rel).map(|text| {
                 let analysis = engine.analyze(&text);
@@ -112,13 +118,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 bar.inc(1);
             }
             r
-        })
-        .flatten()
-        .collect();
+        },
+    )?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let mut ok = Vec::with_capacity(results.len());
+    let articles = results.len();
+    let results = results.into_iter().flat_map(|(_, r)| r);
+    let mut ok = Vec::with_capacity(articles);
     for r in results {
         match r {
             Ok(f) => ok.push(f),
@@ -130,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let mut out = stdout();
     match args.format {
-        Format::Json => report::json::write(&mut out, &ok, files.len())?,
+        Format::Json => report::json::write(&mut out, &ok, articles)?,
         Format::Sarif => report::sarif::write(&mut out, &ok, &corpus.root)?,
         Format::Github => report::github::write(&mut out, &ok)?,
         Format::Human => report::human::write(&mut out, &ok, failures)?,

@@ -1,7 +1,7 @@
 //! `khabar kb`: the merged knowledge base, as a table, one entry, or the alias list a plain-text
 //! search tool would need to find the same names.
 
-use super::{open, stdout, CorpusArgs, ListFormat, Outcome};
+use super::{open_corpus, stdout, CorpusArgs, ListFormat, Outcome};
 use crate::analysis::kb::{Entity, Needs};
 use std::collections::HashSet;
 use std::io::Write;
@@ -34,7 +34,7 @@ pub fn run(cmd: KbCommand) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     match cmd {
         KbCommand::List { corpus, format } => {
-            let (c, _, _) = open(&corpus)?;
+            let c = open_corpus(&corpus)?;
             let kb = &c.engine.kb;
             match format {
                 ListFormat::Json => {
@@ -57,7 +57,7 @@ pub fn run(cmd: KbCommand) -> anyhow::Result<Outcome> {
             }
         }
         KbCommand::Show { id, corpus, format } => {
-            let (c, _, _) = open(&corpus)?;
+            let c = open_corpus(&corpus)?;
             let kb = &c.engine.kb;
             let Some(e) = kb.get(&id) else {
                 anyhow::bail!(
@@ -73,7 +73,7 @@ pub fn run(cmd: KbCommand) -> anyhow::Result<Outcome> {
             }
         }
         KbCommand::Aliases { corpus } => {
-            let (c, _, _) = open(&corpus)?;
+            let c = open_corpus(&corpus)?;
             let mut seen = HashSet::new();
             // Besides each surface form, the forms the matcher also finds that a substring
             // search would miss: لل for a name with ال (للعراق) and multi-word names written

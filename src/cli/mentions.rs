@@ -1,9 +1,8 @@
 //! `khabar mentions`: every knowledge-base entity mentioned in the articles.
 
-use super::{open, report_error, stdout, CorpusArgs, ListFormat, Outcome};
+use super::{each_article, open_corpus, report_error, stdout, CorpusArgs, ListFormat, Outcome};
 use crate::analysis::mentions::Mention;
 use crate::workspace::files::read_article;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -42,7 +41,7 @@ struct Stat<'a> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (corpus, files, mut failures) = open(&args.corpus)?;
+    let corpus = open_corpus(&args.corpus)?;
     let engine = &corpus.engine;
     let kb = &engine.kb;
     let format = args.format;
@@ -50,9 +49,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Each article is read, matched and already written out (line and column, surface text,
     // JSON or human line) on the worker threads: done after the parallel part, that work was a
     // fifth of the run on one core while the other waited. The main thread only concatenates.
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|path| {
+    let (results, mut failures) = each_article(
+        &args.corpus,
+        &corpus,
+        || {},
+        |path| {
             let rel = corpus.rel(path);
             read_article(path, &rel).map(|text| {
                 let mentions = engine.mentions(&text);
@@ -68,15 +69,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 let entities: Vec<usize> = mentions.iter().map(|m| m.entity).collect();
                 (entities, buf)
             })
-        })
-        .collect();
+        },
+    )?;
     let mut out = stdout();
     let mut first = true;
     let mut stats: BTreeMap<usize, (usize, HashSet<usize>)> = BTreeMap::new();
     if args.format == ListFormat::Json && !args.stats {
         out.write_all(b"[")?;
     }
-    for (fi, found) in results.iter().enumerate() {
+    for (fi, (_, found)) in results.iter().enumerate() {
         let (entities, buf) = match found {
             Ok(x) => x,
             Err(e) => {

@@ -118,27 +118,87 @@ pub fn report_error(e: &LoadError) {
 /// Opens the corpus the paths belong to, and lists its articles among them. Missing paths and
 /// unreadable folders are reported and counted, not fatal.
 pub fn open(args: &CorpusArgs) -> Result<(Corpus, Vec<PathBuf>, usize), LoadError> {
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let corpus = open_corpus(args)?;
+    let filter = filter(&corpus)?;
+    let (files, errors) =
+        crate::workspace::files::discover(&corpus.root, &arg_paths(args), &filter);
+    for e in &errors {
+        report_error(e);
+    }
+    Ok((corpus, files, errors.len()))
+}
+
+/// The corpus the paths belong to (its KB and configuration), without looking for articles.
+pub fn open_corpus(args: &CorpusArgs) -> Result<Corpus, LoadError> {
+    let paths = arg_paths(args);
     let root = match &args.root {
         Some(r) => r.clone(),
         None => default_root(&paths[0]),
     };
-    let corpus = Corpus::load(&root)?;
+    Corpus::load(&root)
+}
+
+fn arg_paths(args: &CorpusArgs) -> Vec<PathBuf> {
+    if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    }
+}
+
+fn filter(corpus: &Corpus) -> Result<crate::workspace::files::Filter, LoadError> {
     let config_name = corpus
         .config_path
         .as_deref()
         .map(|p| corpus.rel(p))
         .unwrap_or_else(|| "khabar.toml".into());
-    let filter = crate::workspace::files::Filter::new(&corpus.engine.config, &config_name)?;
-    let (files, errors) = crate::workspace::files::discover(&corpus.root, &paths, &filter);
+    Ok(crate::workspace::files::Filter::new(
+        &corpus.engine.config,
+        &config_name,
+    )?)
+}
+
+/// Runs `work` on every article the paths name, on the pool threads, starting while the rest
+/// are still being found: the results sorted by path as [`open`] lists the articles, each
+/// article once. Missing paths and unreadable folders are reported (in `open`'s order) and
+/// counted. `found` is told of each article as the walk finds it (a progress bar's length).
+pub fn each_article<T: Send>(
+    args: &CorpusArgs,
+    corpus: &Corpus,
+    found: impl Fn() + Sync,
+    work: impl Fn(&Path) -> T + Sync,
+) -> Result<(Vec<(PathBuf, T)>, usize), LoadError> {
+    use crate::workspace::files::{self, Found};
+    use rayon::iter::{ParallelBridge, ParallelIterator};
+    let filter = filter(corpus)?;
+    let paths = arg_paths(args);
+    let all: Vec<Result<(PathBuf, T), (usize, PathBuf, LoadError)>> =
+        files::walk(&corpus.root, &paths, &filter)
+            .par_bridge()
+            .map(|f| match f {
+                Found::Article(p) => {
+                    found();
+                    let r = work(&p);
+                    Ok((p, r))
+                }
+                Found::Error(arg, p, e) => Err((arg, p, e)),
+            })
+            .collect();
+    let mut done = Vec::with_capacity(all.len());
+    let mut errors = Vec::new();
+    for r in all {
+        match r {
+            Ok(x) => done.push(x),
+            Err(e) => errors.push(e),
+        }
+    }
+    files::sort_by_path(&mut done, |(p, _)| p);
+    done.dedup_by(|b, a| a.0 == b.0);
+    let errors = files::sorted_errors(errors);
     for e in &errors {
         report_error(e);
     }
-    Ok((corpus, files, errors.len()))
+    Ok((done, errors.len()))
 }
 
 fn default_root(first: &Path) -> PathBuf {
