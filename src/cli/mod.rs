@@ -172,7 +172,7 @@ pub fn each_article<T: Send>(
     use rayon::iter::{ParallelBridge, ParallelIterator};
     let filter = filter(corpus)?;
     let paths = arg_paths(args);
-    let all: Vec<Result<(PathBuf, T), (usize, PathBuf, LoadError)>> =
+    let all: Vec<Result<(PathBuf, T), files::WalkError>> =
         files::walk(&corpus.root, &paths, &filter)
             .par_bridge()
             .map(|f| match f {

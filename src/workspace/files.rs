@@ -93,6 +93,10 @@ impl Filter {
     }
 }
 
+/// A path a walk could not read: the index of the argument it was found under, the path, the
+/// error.
+pub type WalkError = (usize, PathBuf, LoadError);
+
 /// What a walk over the paths finds, in the order it finds it.
 pub enum Found {
     Article(PathBuf),
@@ -118,7 +122,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
 
 /// Errors in the order `discover` reports them: by argument, then by path, so that they come
 /// in the same order on every file system and however the walk was shared out.
-pub fn sorted_errors(mut errors: Vec<(usize, PathBuf, LoadError)>) -> Vec<LoadError> {
+pub fn sorted_errors(mut errors: Vec<WalkError>) -> Vec<LoadError> {
     errors.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     errors.into_iter().map(|(_, _, e)| e).collect()
 }
