@@ -338,7 +338,7 @@ impl Searcher {
     /// them.
     fn for_each_overlapping(&self, text: &str, mut f: impl FnMut(usize, usize, usize)) {
         match self {
-            Searcher::Lazy(dfa) => dfa.for_each_overlapping(text.as_bytes(), f),
+            Searcher::Lazy(dfa) => dfa.for_each_overlapping(text, f),
             Searcher::Other(ac) => {
                 for m in ac.find_overlapping_iter(text) {
                     f(m.start(), m.end(), m.pattern().as_usize());

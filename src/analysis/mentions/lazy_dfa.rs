@@ -26,11 +26,15 @@ const MAX_ENTRIES: usize = 1 << 24;
 
 pub struct LazyDfa {
     nfa: NFA,
-    /// Each byte's column: 0 for bytes no pattern holds (from every state they lead back to the
-    /// start), else one column per byte that some pattern holds.
-    classes: [u8; 256],
-    /// A byte of each column, to ask the NFA with.
-    representative: Vec<u8>,
+    /// Each character of the patterns with its column, sorted; every other character is in
+    /// column 0 (from every state it leads back to the start: no pattern holds it, and a
+    /// pattern starts on a character).
+    chars: Vec<(char, u8)>,
+    /// By a character's first two bytes (`b0 | b1 << 8`), for one- and two-byte characters: its
+    /// length in bytes `<< 8 | its column`; 0 for longer ones, looked up in `chars`.
+    short: Box<[u16; 0x10000]>,
+    /// A character of each column, to ask the NFA with.
+    representative: Vec<char>,
     /// Number of columns.
     stride: usize,
     /// `state index * stride + column` → the row of the next state (its index times
@@ -40,6 +44,15 @@ pub struct LazyDfa {
     table: Box<[AtomicU32]>,
     /// The row of the unanchored start state.
     start_row: usize,
+}
+
+/// Where [`LazyDfa::scan`] stopped: the character at byte `at`, `len` bytes long, read in the
+/// state of row `from`, and its entry.
+struct Stop {
+    at: usize,
+    len: usize,
+    from: usize,
+    entry: u32,
 }
 
 impl std::fmt::Debug for LazyDfa {
@@ -54,42 +67,52 @@ impl std::fmt::Debug for LazyDfa {
 
 impl LazyDfa {
     /// The search over `patterns` with overlapping (standard) semantics; `None` when the NFA
-    /// cannot be built or its table would be too large to keep, where the caller falls back to
-    /// aho-corasick's own automaton.
-    pub fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Option<LazyDfa> {
+    /// cannot be built, the patterns hold more than 255 distinct characters, or the table would
+    /// be too large to keep, where the caller falls back to aho-corasick's own automaton.
+    ///
+    /// The DFA steps a character at a time, not a byte: each step waits for the table load of
+    /// the one before, and Arabic letters are two bytes, so this halves the chain the search
+    /// runs along. Matches end on characters, so none is missed between the bytes of one.
+    pub fn new<P: AsRef<str>>(patterns: &[P]) -> Option<LazyDfa> {
         let nfa = NFA::builder()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
-            .build(patterns)
+            .build(patterns.iter().map(|p| p.as_ref().as_bytes()))
             .ok()?;
-        let mut classes = [0u8; 256];
-        let mut representative = vec![0u8];
-        let mut seen = [false; 256];
-        let mut total = 0usize;
-        for p in patterns {
-            let p = p.as_ref();
-            total += p.len();
-            for &b in p {
-                seen[usize::from(b)] = true;
-            }
+        let mut seen: Vec<char> = patterns.iter().flat_map(|p| p.as_ref().chars()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        if seen.len() > 255 {
+            return None;
         }
-        for b in 0..=255u8 {
-            if seen[usize::from(b)] {
-                // Column 0 is kept for unseen bytes, so a u8 holds 255 seen ones; patterns
-                // holding all 256 byte values are left to aho-corasick.
-                let col = representative.len();
-                if col > 255 {
-                    return None;
-                }
-                classes[usize::from(b)] = col as u8;
-                representative.push(b);
-            } else {
-                representative[0] = b;
-            }
-        }
+        let chars: Vec<(char, u8)> = seen
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, (i + 1) as u8))
+            .collect();
+        // Column 0 is asked with a character no pattern holds.
+        let outside = (0u32..)
+            .filter_map(char::from_u32)
+            .find(|c| seen.binary_search(c).is_err())?;
+        let representative: Vec<char> = std::iter::once(outside).chain(seen.iter().copied()).collect();
         let stride = representative.len();
+        let column = |c: char| chars.binary_search_by_key(&c, |&(k, _)| k).map_or(0, |i| chars[i].1);
+        let mut short: Box<[u16; 0x10000]> = vec![0u16; 0x10000].into_boxed_slice().try_into().ok()?;
+        for b0 in 0..0x80u16 {
+            let col = column(char::from(b0 as u8));
+            for b1 in 0..0x100u16 {
+                short[usize::from(b0 | b1 << 8)] = 1 << 8 | u16::from(col);
+            }
+        }
+        for cp in 0x80..0x800u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let mut buf = [0u8; 2];
+            c.encode_utf8(&mut buf);
+            short[usize::from(buf[0]) | usize::from(buf[1]) << 8] = 2 << 8 | u16::from(column(c));
+        }
         // The NFA holds the dead, fail and two start states, then at most one state per
         // pattern byte (its trie).
+        let total: usize = patterns.iter().map(|p| p.as_ref().len()).sum();
         let states = total.checked_add(4)?;
         let entries = states.checked_mul(stride)?;
         if entries > MAX_ENTRIES {
@@ -104,7 +127,8 @@ impl LazyDfa {
         }
         Some(LazyDfa {
             nfa,
-            classes,
+            chars,
+            short,
             representative,
             stride,
             table,
@@ -115,63 +139,99 @@ impl LazyDfa {
     /// Calls `f(start, end, pattern)` for every occurrence of every pattern in `haystack`,
     /// overlapping ones included, ordered by end and then as aho-corasick orders a state's
     /// matches.
-    pub fn for_each_overlapping(&self, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+    pub fn for_each_overlapping(&self, haystack: &str, mut f: impl FnMut(usize, usize, usize)) {
         let mut row = self.start_row;
         let mut i = 0;
-        while let Some((at, from, mut e)) = self.scan(haystack, i, row) {
+        while let Some(stop) = self.scan(haystack, i, row) {
+            let mut e = stop.entry;
             if e == UNKNOWN {
-                let col = usize::from(self.classes[usize::from(haystack[at])]);
-                match self.fill(from, col) {
+                let col = self.column(haystack, stop.at);
+                match self.fill(stop.from, col) {
                     Some(filled) => e = filled,
-                    None => return self.rest_by_nfa(haystack, at, from / self.stride, &mut f),
+                    None => {
+                        return self.rest_by_nfa(
+                            haystack.as_bytes(),
+                            stop.at,
+                            stop.from / self.stride,
+                            &mut f,
+                        )
+                    }
                 }
             }
             row = (e & !MATCH) as usize;
             if e & MATCH != 0 {
-                self.report(row / self.stride, at + 1, &mut f);
+                self.report(row / self.stride, stop.at + stop.len, &mut f);
             }
-            i = at + 1;
+            i = stop.at + stop.len;
         }
     }
 
+    /// The column of the character at byte `at` (a character boundary).
+    fn column(&self, text: &str, at: usize) -> usize {
+        let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
+            return 0;
+        };
+        self.chars
+            .binary_search_by_key(&c, |&(k, _)| k)
+            .map_or(0, |i| usize::from(self.chars[i].1))
+    }
+
     /// Steps from byte `i` in the state of `row` while the table knows the way and no match
-    /// is entered: the position of the byte that stops it, the row it was read in, and its
-    /// entry; `None` at the end. Kept apart from the reporting so that the loop's few values
-    /// stay in registers: inlined into the caller's closure it read and wrote them on the stack,
-    /// at twice the instructions per byte.
+    /// is entered, and returns where it stopped; `None` at the end. Kept apart from the
+    /// reporting so that the loop's few values stay in registers: inlined into the caller's
+    /// closure it read and wrote them on the stack, at twice the instructions per byte.
     #[inline(never)]
-    fn scan(&self, haystack: &[u8], i: usize, mut row: usize) -> Option<(usize, usize, u32)> {
-        let (table, classes) = (&self.table[..], &self.classes);
+    fn scan(&self, text: &str, mut i: usize, mut row: usize) -> Option<Stop> {
+        let bytes = text.as_bytes();
+        let (table, short) = (&self.table[..], &*self.short);
         // `x & (len - 1)` of a non-empty table is in bounds, which the compiler sees, so the
         // loop has no bounds check.
         let mask = table.len().checked_sub(1)?;
-        let rest = haystack.get(i..)?;
-        let mut bytes = rest.iter();
-        while let Some(&b) = bytes.next() {
-            let e = table
-                .get((row + usize::from(classes[usize::from(b)])) & mask)
-                .map_or(UNKNOWN, |cell| cell.load(Relaxed));
+        while i + 1 < bytes.len() {
+            let v = short[usize::from(bytes[i]) | usize::from(bytes[i + 1]) << 8];
+            let len = usize::from(v >> 8);
+            if len == 0 {
+                break; // a character of three or four bytes
+            }
+            let e = table[(row + usize::from(v & 0xff)) & mask].load(Relaxed);
             if e >= MATCH {
-                return Some((haystack.len() - bytes.len() - 1, row, e));
+                return Some(Stop {
+                    at: i,
+                    len,
+                    from: row,
+                    entry: e,
+                });
             }
             row = e as usize;
+            i += len;
         }
-        None
+        // The last byte of the text, or a long character: the caller takes the step.
+        let c = text.get(i..)?.chars().next()?;
+        let entry = table[(row + self.column(text, i)) & mask].load(Relaxed);
+        Some(Stop {
+            at: i,
+            len: c.len_utf8(),
+            from: row,
+            entry,
+        })
     }
 
     /// Works out the entry of `row`'s state for column `col` and keeps it. `None` when the
     /// NFA names a state beyond the table (the bound in [`LazyDfa::new`] says it cannot).
     #[cold]
     fn fill(&self, row: usize, col: usize) -> Option<u32> {
-        let sid = StateID::new(row / self.stride).ok()?;
-        let byte = *self.representative.get(col)?;
-        let next = self.nfa.next_state(Anchored::No, sid, byte);
-        let next_row = next.as_usize().checked_mul(self.stride)?;
+        let mut sid = StateID::new(row / self.stride).ok()?;
+        let c = *self.representative.get(col)?;
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            sid = self.nfa.next_state(Anchored::No, sid, b);
+        }
+        let next_row = sid.as_usize().checked_mul(self.stride)?;
         if next_row + self.stride > self.table.len() || next_row >= MATCH as usize {
             return None;
         }
         let mut e = next_row as u32;
-        if self.nfa.is_match(next) {
+        if self.nfa.is_match(sid) {
             e |= MATCH;
         }
         self.table.get(row + col)?.store(e, Relaxed);
@@ -235,7 +295,7 @@ mod tests {
     fn lazy(patterns: &[&str], text: &str) -> Vec<(usize, usize, usize)> {
         let dfa = LazyDfa::new(patterns).expect("builds");
         let mut got = Vec::new();
-        dfa.for_each_overlapping(text.as_bytes(), |s, e, p| got.push((s, e, p)));
+        dfa.for_each_overlapping(text, |s, e, p| got.push((s, e, p)));
         got
     }
 
@@ -268,7 +328,7 @@ mod tests {
         let dfa = LazyDfa::new(&pats).expect("builds");
         let run = |t: &str| {
             let mut v = Vec::new();
-            dfa.for_each_overlapping(t.as_bytes(), |s, e, p| v.push((s, e, p)));
+            dfa.for_each_overlapping(t, |s, e, p| v.push((s, e, p)));
             v
         };
         let first = run("xabcdx abcd");
@@ -277,25 +337,36 @@ mod tests {
     }
 
     #[test]
-    fn every_byte_in_a_pattern_still_leaves_a_column_for_the_rest() {
-        // 255 distinct bytes in patterns: column 0 keeps the one left out.
-        let all: Vec<Vec<u8>> = (1..=255u8).map(|b| vec![b, b]).collect();
-        let dfa = LazyDfa::new(&all).expect("builds");
-        let mut got = Vec::new();
-        dfa.for_each_overlapping(&[0, 7, 7, 7, 0, 200, 200], |s, e, p| got.push((s, e, p)));
-        assert_eq!(got, vec![(1, 3, 6), (2, 4, 6), (5, 7, 199)]);
+    fn long_characters_and_the_last_byte_step_like_the_rest() {
+        // ZWNJ and “ are three bytes, 𝒜 four; a pattern may end on the text's last byte.
+        let pats = ["جام\u{200c}جم", "“a", "𝒜b", "b", "ab"];
+        for text in ["جام\u{200c}جم ab", "x“a𝒜b", "𝒜𝒜b", "b", "ab", "“"] {
+            assert_eq!(lazy(&pats, text), reference(&pats, text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn more_than_255_characters_are_left_to_aho_corasick() {
+        let many: Vec<String> = (0x0600u32..0x0600 + 255)
+            .filter_map(char::from_u32)
+            .map(|c| c.to_string())
+            .collect();
+        assert!(LazyDfa::new(&many).is_some());
+        let mut more = many.clone();
+        more.push("z".into());
+        assert!(LazyDfa::new(&more).is_none());
     }
 
     proptest::proptest! {
         #[test]
         fn agrees_with_aho_corasick(
             pats in proptest::collection::vec(
-                proptest::sample::select(vec!["ا", "ل", "و", "س", "ر", "ي", "ة", "ه", " ", "ك", "a"]),
+                proptest::sample::select(vec!["ا", "ل", "و", "س", "ر", "ي", "ة", "ه", " ", "ك", "a", "\u{200c}", "𝒜"]),
                 1..40,
             ),
             cuts in proptest::collection::vec(1usize..6, 1..12),
             text in proptest::collection::vec(
-                proptest::sample::select(vec!["ا", "ل", "و", "س", "ر", "ي", "ة", "ه", " ", "\n", "𝒜", "b"]),
+                proptest::sample::select(vec!["ا", "ل", "و", "س", "ر", "ي", "ة", "ه", " ", "\n", "𝒜", "b", "a", "\u{200c}", "ی"]),
                 0..200,
             ),
         ) {
