@@ -120,10 +120,11 @@ fn is_identity(c: char) -> bool {
     }
 }
 
-/// [`IDENTITY`] by the first two bytes of a character, for the stretch scan: the length of the
-/// character starting with byte `b0` (1 or 2) when it folds to itself, else 0. A space counts
-/// only when `b1` is not a space too, since a run of spaces folds to one. One load per
-/// character, where decoding the code point first cost three times the instructions.
+/// [`IDENTITY`] by a byte and the next, for the stretch scan: nonzero when the character
+/// starting with byte `b0` folds to itself (its length, 1 or 2), or when `b0` is a continuation
+/// byte (1: its character was judged at its first byte). A space counts only when `b1` is not a
+/// space too, since a run of spaces folds to one. One load per byte, where decoding the code
+/// point first cost three times the instructions.
 static PAIR: [u8; 0x10000] = {
     let mut t = [0u8; 0x10000];
     let mut i = 0;
@@ -137,6 +138,9 @@ static PAIR: [u8; 0x10000] = {
             }
         } else if b0 < 0x80 {
             IDENTITY[b0 as usize] as u8
+        } else if b0 & 0xc0 == 0x80 {
+            // A continuation byte: its character was judged by its first byte.
+            1
         } else if b0 >= 0xc2 && b0 < 0xe0 && b1 & 0xc0 == 0x80 {
             let cp = ((b0 as usize & 0x1f) << 6) | (b1 as usize & 0x3f);
             2 * IDENTITY[cp] as u8
@@ -147,6 +151,24 @@ static PAIR: [u8; 0x10000] = {
     }
     t
 };
+
+/// How far from byte `p` the bytes of `window` (but its last) pass [`PAIR`], and how many
+/// characters start among them: the scan of [`identity_run`], kept out of line so that its few
+/// values stay in registers. No branch but the loop's: a continuation byte passes by the table,
+/// not by a test that would alternate with every letter.
+#[inline(never)]
+fn stretch(window: &[u8], p: usize) -> (usize, usize) {
+    let mut chars = 0;
+    let mut q = p;
+    while let (Some(&b0), Some(&b1)) = (window.get(q), window.get(q + 1)) {
+        if PAIR[usize::from(b0) | usize::from(b1) << 8] == 0 {
+            break;
+        }
+        chars += usize::from(b0 & 0xc0 != 0x80);
+        q += 1;
+    }
+    (q, chars)
+}
 
 /// The stretch of characters from byte `p` that fold to themselves, ending at or just past
 /// `limit` (at most `bytes.len()`): its end and its number of characters. `last_space` says
@@ -161,22 +183,9 @@ fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> (usiz
     // Byte by byte rather than character by character: a continuation byte passes, a byte that
     // starts a character must start an unchanged one (in valid UTF-8 every other byte starts
     // one). Stepping by each character's length made every step wait for the table load of
-    // the one before; testing every byte has no such chain and ran at twice the speed, for a
-    // few more instructions.
+    // the one before; testing every byte has no such chain.
     let end = limit.min(n.saturating_sub(1));
-    let window = bytes.get(..end + 1).unwrap_or_default();
-    let (mut q, mut chars) = (p, 0);
-    while q < end {
-        let (Some(&b0), Some(&b1)) = (window.get(q), window.get(q + 1)) else {
-            break;
-        };
-        let cont = b0 & 0xc0 == 0x80;
-        if !(cont | (PAIR[usize::from(b0) | usize::from(b1) << 8] != 0)) {
-            break;
-        }
-        chars += usize::from(!cont);
-        q += 1;
-    }
+    let (mut q, mut chars) = stretch(bytes.get(..end + 1).unwrap_or_default(), p);
     // The loop stops at `end`, which may be inside the last character it let through.
     if bytes.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
         q += 1;

@@ -95,9 +95,15 @@ impl LazyDfa {
         let outside = (0u32..)
             .filter_map(char::from_u32)
             .find(|c| seen.binary_search(c).is_err())?;
-        let representative: Vec<char> = std::iter::once(outside).chain(seen.iter().copied()).collect();
+        let representative: Vec<char> = std::iter::once(outside)
+            .chain(seen.iter().copied())
+            .collect();
         let stride = representative.len();
-        let column = |c: char| chars.binary_search_by_key(&c, |&(k, _)| k).map_or(0, |i| chars[i].1);
+        let column = |c: char| {
+            chars
+                .binary_search_by_key(&c, |&(k, _)| k)
+                .map_or(0, |i| chars[i].1)
+        };
         let mut short: Box<[u8; 0x800]> = Box::new([0u8; 0x800]);
         for (cp, col) in short.iter_mut().enumerate() {
             *col = char::from_u32(cp as u32).map_or(0, column);
