@@ -301,11 +301,13 @@ impl Matcher {
             }
             forms
         };
-        let words_before: Vec<&str> = before
-            .split(|c: char| !is_word_char(c))
+        // The two words before, read from the end: splitting the whole line before the name
+        // for every candidate was 4% of `khabar mentions`.
+        let words_before = before
+            .rsplit(|c: char| !is_word_char(c))
             .filter(|w| !w.is_empty())
-            .collect();
-        for w in words_before.iter().rev().take(2) {
+            .take(2);
+        for w in words_before {
             if strip(w).iter().any(|f| self.cue_before.contains(f)) {
                 return true;
             }
