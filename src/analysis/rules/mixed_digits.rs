@@ -146,6 +146,30 @@ pub(super) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
     (p..bytes.len()).find(|&i| digit_at(bytes, i))
 }
 
+/// The byte offset of the first ASCII digit at or after byte `from`: the digits of folded
+/// text, where every digit system has become ASCII. Sixteen bytes are looked at per step.
+pub(super) fn next_ascii_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut p = from;
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    while p + 16 <= bytes.len() {
+        let (lo, hi) = (bytes_in_ten(word(p), 0x30), bytes_in_ten(word(p + 8), 0x30));
+        if lo | hi != 0 {
+            let found = if lo != 0 {
+                lo.trailing_zeros()
+            } else {
+                64 + hi.trailing_zeros()
+            };
+            return Some(p + found as usize / 8);
+        }
+        p += 16;
+    }
+    (p..bytes.len()).find(|&i| bytes[i].is_ascii_digit())
+}
+
 /// The number whose first digit is at byte `b` (code point `start`) of `text`.
 fn number_at(text: &str, b: usize, start: usize, counts: &mut [usize; 3]) -> Number {
     let mut it = text[b..].char_indices().peekable();
@@ -323,6 +347,28 @@ mod tests {
                 .find(|&(_, c)| System::of(c).is_some())
                 .map(|(b, _)| b);
             assert_eq!(next_digit(text.as_bytes(), 0), first, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_digit_search_agrees_with_a_byte_walk() {
+        let pieces = [
+            "1", "9", "٣", "۷", "ب", "a", " ", "/", "0", "😀", "abcdefgh",
+        ];
+        let mut rng = crate::analysis::rules::testing::Lcg(12);
+        for _ in 0..4000 {
+            let text: String = (0..rng.below(30))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let want = (from..bytes.len()).find(|&i| bytes[i].is_ascii_digit());
+                assert_eq!(
+                    super::next_ascii_digit(bytes, from),
+                    want,
+                    "{text:?} {from}"
+                );
+            }
         }
     }
 
