@@ -38,6 +38,9 @@ pub struct Context<'a> {
     /// The article's attributions, found on first use: `unknown-source` and
     /// `unattributed-quote` both need them, and finding them twice was a third of each rule.
     attributions: std::cell::OnceCell<Vec<attribution::Attribution>>,
+    /// The lines with quotation marks, found on first use: `unattributed-quote` and
+    /// `unbalanced-quotes` both pair them.
+    quote_lines: std::cell::OnceCell<Vec<attribution::QuoteLine>>,
 }
 
 impl<'a> Context<'a> {
@@ -55,6 +58,7 @@ impl<'a> Context<'a> {
             config,
             derived,
             attributions: std::cell::OnceCell::new(),
+            quote_lines: std::cell::OnceCell::new(),
         }
     }
 
@@ -62,6 +66,12 @@ impl<'a> Context<'a> {
     fn attributions(&self) -> &[attribution::Attribution] {
         self.attributions
             .get_or_init(|| attribution::attributions(self))
+    }
+
+    /// The lines quotation pairing looks at ([`attribution::find_quote_lines`]).
+    fn quote_lines(&self) -> &[attribution::QuoteLine] {
+        self.quote_lines
+            .get_or_init(|| attribution::find_quote_lines(self))
     }
 }
 
