@@ -230,7 +230,29 @@ fn date_at_digits(bytes: &[u8], s: usize, e: usize) -> bool {
 fn months() -> &'static std::collections::HashSet<String, crate::analysis::script::FastHash> {
     static M: OnceLock<std::collections::HashSet<String, crate::analysis::script::FastHash>> =
         OnceLock::new();
-    M.get_or_init(|| MONTHS.iter().map(|m| fold(m)).collect())
+    M.get_or_init(|| {
+        MONTHS
+            .iter()
+            .filter(|m| !m.contains(' '))
+            .map(|m| fold(m))
+            .collect()
+    })
+}
+
+/// The folded month names of two words (ذو القعدة، ذو الحجة) as (first word, second word):
+/// the text is looked at one word at a time, so they are matched word by word.
+fn two_word_months() -> &'static [(String, String)] {
+    static M: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    M.get_or_init(|| {
+        MONTHS
+            .iter()
+            .filter_map(|m| {
+                let f = fold(m);
+                let (a, b) = f.split_once(' ')?;
+                Some((a.to_string(), b.to_string()))
+            })
+            .collect()
+    })
 }
 
 /// Byte frequencies of folded Arabic and Persian text, for `memmem` to pick the rarest two bytes
@@ -299,8 +321,25 @@ fn is_date_word_char(c: char) -> bool {
 /// for digits.
 fn month_next_to_number(folded: &str) -> bool {
     let months = months();
-    let is_month =
-        |w: Option<(usize, usize)>| w.is_some_and(|(s, e)| months.contains(&folded[s..e]));
+    let word = |w: (usize, usize)| &folded[w.0..w.1];
+    let single = |w: (usize, usize)| months.contains(word(w));
+    // A month name that starts with word `w` (after a number) or ends with it (before one).
+    let starts_month = |w: Option<(usize, usize)>| {
+        w.is_some_and(|w| {
+            single(w)
+                || two_word_months().iter().any(|(a, b)| {
+                    word(w) == a && word_after(folded, w.1).is_some_and(|n| word(n) == b)
+                })
+        })
+    };
+    let ends_month = |w: Option<(usize, usize)>| {
+        w.is_some_and(|w| {
+            single(w)
+                || two_word_months().iter().any(|(a, b)| {
+                    word(w) == b && word_before(folded, w.0).is_some_and(|p| word(p) == a)
+                })
+        })
+    };
     let bytes = folded.as_bytes();
     let mut p = 0;
     // Folding has made every digit ASCII; a digit of another system found here would only
@@ -309,9 +348,9 @@ fn month_next_to_number(folded: &str) -> bool {
         let (s, e) = word_around(folded, d);
         if bytes[s..e].iter().all(u8::is_ascii_digit) {
             let before = word_before(folded, s);
-            if is_month(word_after(folded, e))
-                || is_month(before)
-                || is_month(before.and_then(|(bs, _)| word_before(folded, bs)))
+            if starts_month(word_after(folded, e))
+                || ends_month(before)
+                || ends_month(before.and_then(|(bs, _)| word_before(folded, bs)))
             {
                 return true;
             }
@@ -565,6 +604,34 @@ mod tests {
     fn empty_article_is_not_reported() {
         check("missing-provenance", "");
         check("missing-provenance", "\n \n");
+    }
+
+    #[test]
+    fn two_word_hijri_months_next_to_a_number_are_dates() {
+        check(
+            "missing-provenance",
+            "عنوان\n\nمكة المكرمة في 15 ذو القعدة قال مسؤول إن الاجتماع كان مثمرا.",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nفي ذو الحجة 1438 قال مسؤول إن الاجتماع كان مثمرا.",
+        );
+        check(
+            "missing-provenance",
+            "عنوان\n\nفي ذو الحجة عام 1438 قال مسؤول إن الاجتماع كان مثمرا.",
+        );
+    }
+
+    #[test]
+    fn half_a_two_word_month_is_not_a_month() {
+        check(
+            "missing-provenance",
+            "⟦عنوان⟧\n\nقال ذو الخبرة 15 مرة إن القعدة 3 أيام، والحجة 4 أيام.",
+        );
+        check(
+            "missing-provenance",
+            "⟦عنوان⟧\n\nفي ذو الحجة قال مسؤول إن الاجتماع كان مثمرا.",
+        );
     }
 
     #[test]
