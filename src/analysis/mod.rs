@@ -228,13 +228,7 @@ impl Engine {
     pub fn analyze(&self, text: &str) -> Analysis {
         let p = self.prepare(text);
         let mentions = self.matcher.find(&p.norm, &|o| p.lang_at(o));
-        let cx = rules::Context {
-            prep: &p,
-            mentions: &mentions,
-            kb: &self.kb,
-            config: &self.config,
-            derived: &self.derived,
-        };
+        let cx = rules::Context::new(&p, &mentions, &self.kb, &self.config, &self.derived);
         let diagnostics = rules::run_all(&cx);
         Analysis {
             langs: p.langs,

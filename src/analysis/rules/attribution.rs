@@ -324,20 +324,36 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xc0) != 0x80).count()
 }
 
-/// The lines of the article that quotation pairing looks at, with their marks: lines with a
-/// mark that are not scraper boilerplate. Shared by `unattributed-quote` and
-/// `unbalanced-quotes`, which pair marks the same way.
-pub fn quote_lines<'p, 'a>(
-    cx: &'p Context<'a>,
-) -> impl Iterator<Item = (&'p crate::analysis::text::Line<'a>, Vec<Mark>)> + 'p {
+/// A line of the article that quotation pairing looks at, with its marks.
+pub struct QuoteLine {
+    /// Index of the line in [`crate::analysis::Prepared::lines`].
+    pub line: usize,
+    pub marks: Vec<Mark>,
+}
+
+/// The lines of the article that quotation pairing looks at: lines with a mark that are not
+/// scraper boilerplate. Found once per article ([`Context::quote_lines`]).
+pub fn find_quote_lines(cx: &Context<'_>) -> Vec<QuoteLine> {
     cx.prep
         .lines
         .iter()
         .enumerate()
-        .filter_map(move |(li, line)| {
+        .filter_map(|(li, line)| {
             let marks: Vec<Mark> = quote_marks(line.text).collect();
-            (!marks.is_empty() && !cx.prep.is_boilerplate(li)).then_some((line, marks))
+            (!marks.is_empty() && !cx.prep.is_boilerplate(li))
+                .then_some(QuoteLine { line: li, marks })
         })
+        .collect()
+}
+
+/// The lines of the article that quotation pairing looks at, with their marks. Shared by
+/// `unattributed-quote` and `unbalanced-quotes`, which pair marks the same way.
+pub fn quote_lines<'p, 'a>(
+    cx: &'p Context<'a>,
+) -> impl Iterator<Item = (&'p crate::analysis::text::Line<'a>, &'p [Mark])> + 'p {
+    cx.quote_lines()
+        .iter()
+        .filter_map(move |q| Some((cx.prep.lines.get(q.line)?, q.marks.as_slice())))
 }
 
 /// Pairs «…», “…” and straight quotes over the article (a quotation may run across paragraphs),

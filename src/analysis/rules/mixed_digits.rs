@@ -70,28 +70,83 @@ impl System {
 }
 
 /// A maximal run of digits, with single separators between digits (1,000 / ٠٦:٠٣ / ۱۲٫۵).
+/// Only its bytes are kept: code points are counted for the few numbers reported
+/// ([`CodePoints`]), since counting them up to every number was a third of this rule.
 struct Number {
-    start: usize,
-    end: usize,
     /// Byte range of the number in the article.
     bytes: (usize, usize),
-    systems: Vec<System>,
+    systems: Systems,
+}
+
+/// Code-point offsets of byte offsets of one text, counted on from the last one asked for.
+struct CodePoints<'t> {
+    text: &'t [u8],
+    counted: (usize, usize),
+}
+
+impl<'t> CodePoints<'t> {
+    fn new(text: &'t str) -> Self {
+        CodePoints {
+            text: text.as_bytes(),
+            counted: (0, 0),
+        }
+    }
+
+    fn at(&mut self, b: usize) -> usize {
+        if b < self.counted.0 {
+            self.counted = (0, 0);
+        }
+        let (b0, c0) = self.counted;
+        let c = c0 + count_chars(&self.text[b0..b]);
+        self.counted = (b, c);
+        c
+    }
+
+    /// The code-point span of `n`.
+    fn span(&mut self, n: &Number) -> (usize, usize) {
+        (self.at(n.bytes.0), self.at(n.bytes.1))
+    }
+}
+
+/// The digit systems of one number in the order they appear: at most three, kept inline since
+/// an article has hundreds of numbers and a `Vec` each was most of this rule's allocations.
+#[derive(Clone, Copy, Debug)]
+struct Systems {
+    seen: [System; 3],
+    len: usize,
+}
+
+impl Systems {
+    fn new(first: System) -> Self {
+        Systems {
+            seen: [first; 3],
+            len: 1,
+        }
+    }
+
+    fn add(&mut self, s: System) {
+        if !self.as_slice().contains(&s) {
+            if let Some(slot) = self.seen.get_mut(self.len) {
+                *slot = s;
+                self.len += 1;
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[System] {
+        &self.seen[..self.len]
+    }
 }
 
 /// Every number of `text`, adding each digit to `counts` by system: every digit belongs to
-/// exactly one number. Digits are found by [`next_digit`], and code points are only counted
-/// between numbers.
+/// exactly one number. Digits are found by [`next_digit`].
 fn numbers(text: &str, counts: &mut [usize; 3]) -> Vec<Number> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut p = 0;
-    // Code-point index of the character at byte `p`.
-    let mut idx = 0;
     while let Some(d) = next_digit(bytes, p) {
-        idx += count_chars(&bytes[p..d]);
-        let n = number_at(text, d, idx, counts);
+        let n = number_at(text, d, counts);
         p = n.bytes.1;
-        idx = n.end;
         out.push(n);
     }
     out
@@ -133,38 +188,65 @@ pub(super) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
             w.copy_from_slice(&bytes[at..at + 8]);
             u64::from_le_bytes(w)
         };
-        // `x` holds the candidates' first bytes, `y` their second bytes.
+        // `x` holds the candidates' first bytes, `y` their second bytes. Lead bytes D9 and DB
+        // (they differ in one bit) with second bytes A0..A9 or B0..B9 (likewise): a superset
+        // of the two non-ASCII digit ranges in half the operations, whose few extra characters
+        // (U+0670..U+0679, U+06E0..U+06E9) are passed over by `digit_at`.
         let (x, y) = (word(p), word(p + 1));
-        let found = bytes_in_ten(x, 0x30)
-            | (bytes_below(x ^ (0xd9 * ONES), 1) & bytes_in_ten(y, 0xa0))
-            | (bytes_below(x ^ (0xdb * ONES), 1) & bytes_in_ten(y, 0xb0));
-        if found != 0 {
-            return Some(p + found.trailing_zeros() as usize / 8);
+        let mut found = bytes_in_ten(x, 0x30)
+            | (bytes_below((x ^ (0xd9 * ONES)) & !(0x02 * ONES), 1)
+                & bytes_in_ten(y & !(0x10 * ONES), 0xa0));
+        while found != 0 {
+            let i = p + found.trailing_zeros() as usize / 8;
+            if digit_at(bytes, i) {
+                return Some(i);
+            }
+            found &= found - 1;
         }
         p += 8;
     }
     (p..bytes.len()).find(|&i| digit_at(bytes, i))
 }
 
-/// The number whose first digit is at byte `b` (code point `start`) of `text`.
-fn number_at(text: &str, b: usize, start: usize, counts: &mut [usize; 3]) -> Number {
+/// The byte offset of the first ASCII digit at or after byte `from`: the digits of folded
+/// text, where every digit system has become ASCII. Sixteen bytes are looked at per step.
+pub(super) fn next_ascii_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut p = from;
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    while p + 16 <= bytes.len() {
+        let (lo, hi) = (bytes_in_ten(word(p), 0x30), bytes_in_ten(word(p + 8), 0x30));
+        if lo | hi != 0 {
+            let found = if lo != 0 {
+                lo.trailing_zeros()
+            } else {
+                64 + hi.trailing_zeros()
+            };
+            return Some(p + found as usize / 8);
+        }
+        p += 16;
+    }
+    (p..bytes.len()).find(|&i| bytes[i].is_ascii_digit())
+}
+
+/// The number whose first digit is at byte `b` of `text`.
+fn number_at(text: &str, b: usize, counts: &mut [usize; 3]) -> Number {
     let mut it = text[b..].char_indices().peekable();
-    let mut systems = Vec::new();
-    let mut idx = start;
+    let mut systems = Systems::new(System::Western);
     let mut end_b = b;
     if let Some((_, c)) = it.next() {
         if let Some(first) = System::of(c) {
             counts[first as usize] += 1;
-            systems.push(first);
+            systems = Systems::new(first);
         }
-        idx += 1;
         end_b = b + c.len_utf8();
     }
     while let Some(&(b2, c2)) = it.peek() {
         if let Some(s) = System::of(c2) {
-            if !systems.contains(&s) {
-                systems.push(s);
-            }
+            systems.add(s);
             counts[s as usize] += 1;
         } else if matches!(c2, ',' | '.' | ':' | '/' | '٫' | '٬' | '،') && {
             let mut ahead = it.clone();
@@ -176,12 +258,9 @@ fn number_at(text: &str, b: usize, start: usize, counts: &mut [usize; 3]) -> Num
             break;
         }
         it.next();
-        idx += 1;
         end_b = b + b2 + c2.len_utf8();
     }
     Number {
-        start,
-        end: idx,
         bytes: (b, end_b),
         systems,
     }
@@ -200,8 +279,10 @@ impl Rule for MixedDigits {
             .into_iter()
             .max_by_key(|s| (counts[*s as usize], std::cmp::Reverse(*s as usize)))
             .unwrap_or(System::Western);
-        for n in nums.iter().filter(|n| n.systems.len() > 1) {
-            let names: Vec<&str> = n.systems.iter().map(|s| s.name()).collect();
+        let mut cps = CodePoints::new(cx.prep.text);
+        for n in nums.iter().filter(|n| n.systems.len > 1) {
+            let (start, end) = cps.span(n);
+            let names: Vec<&str> = n.systems.as_slice().iter().map(|s| s.name()).collect();
             let fixed: String = cx.prep.text[n.bytes.0..n.bytes.1]
                 .chars()
                 .map(|c| majority.convert(c))
@@ -210,14 +291,14 @@ impl Rule for MixedDigits {
                 Diagnostic::new(
                     META.id,
                     Severity::Warning,
-                    n.start,
-                    n.end,
+                    start,
+                    end,
                     format!("this number mixes {} digits", names.join(" and ")),
                 )
                 .with_fix(
                     format!("write it in {} digits", majority.name()),
-                    n.start,
-                    n.end,
+                    start,
+                    end,
                     fixed,
                 ),
             );
@@ -225,26 +306,24 @@ impl Rule for MixedDigits {
         // An article whose numbers use two systems: one hint, on its first minority number.
         let used: Vec<System> = [System::Western, System::ArabicIndic, System::Persian]
             .into_iter()
-            .filter(|s| {
-                nums.iter()
-                    .any(|n| n.systems.len() == 1 && n.systems[0] == *s)
-            })
+            .filter(|s| nums.iter().any(|n| n.systems.as_slice() == [*s]))
             .collect();
         if used.len() > 1 {
             if let Some(n) = nums
                 .iter()
-                .find(|n| n.systems.len() == 1 && n.systems[0] != majority)
+                .find(|n| n.systems.len == 1 && n.systems.seen[0] != majority)
             {
                 let others: Vec<&str> = used
                     .iter()
                     .filter(|s| **s != majority)
                     .map(|s| s.name())
                     .collect();
+                let (start, end) = cps.span(n);
                 out.push(Diagnostic::new(
                     META.id,
                     Severity::Hint,
-                    n.start,
-                    n.end,
+                    start,
+                    end,
                     format!(
                         "this article writes numbers in {} digits and also in {} digits",
                         majority.name(),
@@ -303,18 +382,23 @@ mod tests {
 
     #[test]
     fn numbers_agree_with_the_character_walk() {
-        let alphabet: Vec<char> = "09٠٩۰۹5٣۷,.:/٫٬،ءابةيیكکنهٹ  \u{a0}\u{200c}\u{64b}\r\n😀zA«»"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> =
+            "09٠٩۰۹5٣۷,.:/٫٬،ءابةيیكکنهٹ  \u{a0}\u{200c}\u{64b}\u{670}\u{6e4}\u{6e9}\r\n😀zA«»"
+                .chars()
+                .collect();
         let mut rng = crate::analysis::rules::testing::Lcg(11);
         let mut next = move |n: usize| rng.below(n);
         for _ in 0..4000 {
             let len = next(40);
             let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
             let (mut c1, mut c2) = ([0; 3], [0; 3]);
+            let mut cps = super::CodePoints::new(&text);
             let got: Vec<_> = numbers(&text, &mut c1)
                 .into_iter()
-                .map(|n| (n.start, n.end, n.bytes, n.systems))
+                .map(|n| {
+                    let (start, end) = cps.span(&n);
+                    (start, end, n.bytes, n.systems.as_slice().to_vec())
+                })
                 .collect();
             assert_eq!(got, numbers_by_chars(&text, &mut c2), "{text:?}");
             assert_eq!(c1, c2, "{text:?}");
@@ -323,6 +407,28 @@ mod tests {
                 .find(|&(_, c)| System::of(c).is_some())
                 .map(|(b, _)| b);
             assert_eq!(next_digit(text.as_bytes(), 0), first, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_digit_search_agrees_with_a_byte_walk() {
+        let pieces = [
+            "1", "9", "٣", "۷", "ب", "a", " ", "/", "0", "😀", "abcdefgh",
+        ];
+        let mut rng = crate::analysis::rules::testing::Lcg(12);
+        for _ in 0..4000 {
+            let text: String = (0..rng.below(30))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let want = (from..bytes.len()).find(|&i| bytes[i].is_ascii_digit());
+                assert_eq!(
+                    super::next_ascii_digit(bytes, from),
+                    want,
+                    "{text:?} {from}"
+                );
+            }
         }
     }
 

@@ -31,28 +31,23 @@ left by scraping or hurried typing.\n\n\
     fixable: true,
 };
 
-const NBSP: char = '\u{a0}';
-
-fn is_space(c: char) -> bool {
-    c == ' ' || c == '\t' || c == NBSP
-}
-
 impl Rule for Spacing {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        // Scratch space for each line's stops.
+        let mut stops = Vec::new();
         for (li, line) in cx.prep.lines.iter().enumerate() {
             let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
-            check_line(line, arabic, true, out);
+            check_line(line, arabic, &mut stops, out);
         }
     }
 }
 
-/// The findings of one line. `prefilter` is only off in tests, which check [`may_have_finding`]
-/// against the full walk.
-fn check_line(line: &Line<'_>, arabic: bool, prefilter: bool, out: &mut Vec<Diagnostic>) {
+/// The findings of one line.
+fn check_line(line: &Line<'_>, arabic: bool, stops: &mut Vec<usize>, out: &mut Vec<Diagnostic>) {
     let text = line.text;
     // Code points of the line; `line.end - line.start` counts them already.
     let n = line.end - line.start;
@@ -87,180 +82,458 @@ fn check_line(line: &Line<'_>, arabic: bool, prefilter: bool, out: &mut Vec<Diag
             .with_fix("remove the trailing whitespace", at(content_end), at(n), ""),
         );
     }
-    if prefilter && !may_have_finding(trimmed, arabic) {
-        return;
+    let lead = trimmed_end.len() - trimmed.len();
+    let mut walk = Walk {
+        text,
+        arabic,
+        line_start: line.start,
+        counted: (lead, count_chars(&text.as_bytes()[..lead])),
+        out,
+    };
+    walk.content(lead, trimmed_end.len(), stops);
+}
+
+/// The walk over a line's content that finds everything inside it (runs of spaces, NBSP,
+/// spaces before and missing after punctuation, a detached و). Only spaces and punctuation
+/// can start a finding, so the walk goes from one to the next by byte searches and decodes
+/// characters only around them; it finds exactly what a walk over every character finds (the
+/// tests hold it to one).
+struct Walk<'t, 'o> {
+    text: &'t str,
+    arabic: bool,
+    /// Code-point offset of the line in the article.
+    line_start: usize,
+    /// `(byte, code point)` of the line counted up to: offsets only grow along the walk.
+    counted: (usize, usize),
+    out: &'o mut Vec<Diagnostic>,
+}
+
+impl Walk<'_, '_> {
+    /// The code-point offset in the article of byte `b` of the line (`b` never decreasing).
+    fn at(&mut self, b: usize) -> usize {
+        let (b0, c0) = self.counted;
+        let c = c0 + count_chars(&self.text.as_bytes()[b0..b]);
+        self.counted = (b, c);
+        self.line_start + c
     }
-    // The rest looks at characters around each space and punctuation mark.
-    let chars: Vec<char> = text.chars().collect();
-    let lead = count_chars(&text.as_bytes()[..trimmed_end.len() - trimmed.len()]);
-    let mut i = lead;
-    while i < content_end {
-        let c = chars[i];
-        if is_space(c) {
-            let mut j = i;
-            while j < content_end && is_space(chars[j]) {
-                j += 1;
+
+    fn char_before(&self, b: usize) -> Option<char> {
+        self.text.get(..b)?.chars().next_back()
+    }
+
+    fn char_at(&self, b: usize) -> Option<char> {
+        self.text.get(b..)?.chars().next()
+    }
+
+    /// Walks the content `from..to` (bytes; no whitespace at either end). Spaces come every
+    /// few bytes, too often to look at each, so the walk goes to the places a finding needs,
+    /// found by vectorised byte searches: tabs, NBSP, two spaces in a row, a space after a و,
+    /// and the punctuation a space before or a missing space after is reported for. A run of
+    /// spaces is looked at from any of these in it or right after it.
+    fn content(&mut self, from: usize, to: usize, stops: &mut Vec<usize>) {
+        let bytes = &self.text.as_bytes()[..to];
+        let region = &bytes[from..];
+        let at = |k: usize| from + k;
+        stops.clear();
+        stops.extend(memchr::memchr3_iter(b'\t', b'.', b':', region).map(at));
+        stops.extend(memchr::memchr3_iter(b',', b';', b'!', region).map(at));
+        stops.extend(memchr::memchr2_iter(b'?', 0xc2, region).map(at));
+        stops.extend(memchr::memmem::find_iter(region, b"  ").map(at));
+        // ، (D8 8C), ؛ (D8 9B) and ؟ (D8 9F) by their second bytes, which few other characters
+        // of the script share.
+        stops.extend(
+            memchr::memchr3_iter(0x8c, 0x9b, 0x9f, region)
+                .map(at)
+                .filter(|&i| i > from && bytes[i - 1] == 0xd8)
+                .map(|i| i - 1),
+        );
+        if self.arabic {
+            stops.extend(memchr::memmem::find_iter(region, "و ".as_bytes()).map(|k| at(k) + 2));
+        }
+        stops.sort_unstable();
+        stops.dedup();
+        // Bytes before this are inside a run of spaces already looked at.
+        let mut done = from;
+        for &i in stops.iter() {
+            // The run of spaces holding byte `i` or ending right before it.
+            let rs = space_run_start(bytes, i);
+            if (rs < i || is_space_at(bytes, i)) && rs >= done {
+                let (j, chars) = space_run(bytes, rs);
+                self.space_run(rs, j, chars);
+                done = j;
             }
-            let run = &chars[i..j];
-            let next = chars.get(j).copied();
-            let prev = i.checked_sub(1).map(|p| chars[p]);
-            if matches!(
-                next,
-                Some('،' | '؛' | ',' | ';' | ':' | '.' | '!' | '?' | '؟')
-            ) && prev.is_some_and(is_alnum)
-                && !next_is_ellipsis(&chars, j)
-            {
-                out.push(
-                    Diagnostic::new(
-                        META.id,
-                        Severity::Info,
-                        at(i),
-                        at(j),
-                        format!("space before “{}”", next.unwrap_or(' ')),
-                    )
-                    .with_fix("remove the space", at(i), at(j), ""),
-                );
-            } else if run.len() > 1 {
-                // With NBSP in it, the run is scraped noise like a lone NBSP: a hint.
-                let (msg, sev) = if run.contains(&NBSP) {
-                    ("a run of spaces, with non-breaking ones", Severity::Hint)
-                } else {
-                    ("a run of spaces", Severity::Info)
-                };
-                out.push(Diagnostic::new(META.id, sev, at(i), at(j), msg).with_fix(
+            if matches!(bytes[i], b'.' | b':') || (bytes[i] == 0xd8 && bytes[i + 1] != 0x9f) {
+                self.punctuation(i);
+            }
+        }
+    }
+
+    /// The run of spaces `i..j` (bytes; `chars` of them), which a character that is not
+    /// whitespace follows and precedes.
+    fn space_run(&mut self, i: usize, j: usize, chars: usize) {
+        let bytes = self.text.as_bytes();
+        let waw_before = self.arabic && i >= 2 && bytes[i - 2..i] == [0xd9, 0x88];
+        // The common case, a plain space between words, settled on bytes.
+        if chars == 1 && bytes[i] == b' ' && !waw_before && !may_be_punctuation(bytes, j) {
+            return;
+        }
+        let next = self.char_at(j);
+        let prev = self.char_before(i);
+        let start = self.at(i);
+        let end = start + chars;
+        if matches!(
+            next,
+            Some('،' | '؛' | ',' | ';' | ':' | '.' | '!' | '?' | '؟')
+        ) && prev.is_some_and(is_alnum)
+            && !self.ellipsis_at(j)
+        {
+            self.out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Info,
+                    start,
+                    end,
+                    format!("space before “{}”", next.unwrap_or(' ')),
+                )
+                .with_fix("remove the space", start, end, ""),
+            );
+        } else if chars > 1 {
+            // With NBSP in it, the run is scraped noise like a lone NBSP: a hint.
+            let (msg, sev) = if memchr::memchr(0xc2, &bytes[i..j]).is_some() {
+                ("a run of spaces, with non-breaking ones", Severity::Hint)
+            } else {
+                ("a run of spaces", Severity::Info)
+            };
+            self.out
+                .push(Diagnostic::new(META.id, sev, start, end, msg).with_fix(
                     "use one space",
-                    at(i),
-                    at(j),
+                    start,
+                    end,
                     " ",
                 ));
-            } else if run[0] == NBSP {
-                out.push(
-                    Diagnostic::new(
-                        META.id,
-                        Severity::Hint,
-                        at(i),
-                        at(j),
-                        "a non-breaking space between words",
-                    )
-                    .with_fix("use a plain space", at(i), at(j), " "),
-                );
-            }
-            // A detached Arabic و: a lone و word followed by a word.
-            if arabic && prev == Some('و') && run.len() == 1 && next.is_some_and(is_alnum) {
-                let before = i.checked_sub(2).map(|p| chars[p]);
-                let next_is_digit = next.is_some_and(|c| c.is_numeric());
-                if !before.is_some_and(is_alnum) && !next_is_digit {
-                    out.push(
-                        Diagnostic::new(
-                            META.id,
-                            Severity::Info,
-                            at(i - 1),
-                            at(j),
-                            "the conjunction و is written apart from its word",
-                        )
-                        .with_fix(
-                            "join و to the next word",
-                            at(i),
-                            at(j),
-                            "",
-                        ),
-                    );
-                }
-            }
-            i = j;
-            continue;
+        } else if bytes[i] == 0xc2 {
+            self.out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Hint,
+                    start,
+                    end,
+                    "a non-breaking space between words",
+                )
+                .with_fix("use a plain space", start, end, " "),
+            );
         }
-        // A missing space after Arabic punctuation (، ؛) and after : or . before a letter.
-        if matches!(c, '،' | '؛' | ':' | '.') {
-            let next = chars.get(i + 1).copied();
-            let prev = i.checked_sub(1).map(|p| chars[p]);
-            let letter_next = next.is_some_and(|n| n.is_alphabetic());
-            let digits_around =
-                prev.is_some_and(|p| p.is_numeric()) && next.is_some_and(|n| n.is_numeric());
-            let latin = prev.is_some_and(|p| p.is_ascii_alphanumeric())
-                || next.is_some_and(|n| n.is_ascii_alphanumeric());
-            let arabic_next = next.is_some_and(|n| ('\u{0600}'..='\u{06ff}').contains(&n));
-            // A one-letter word before a full stop is an abbreviation (د.محمد).
-            let abbreviation = c == '.' && (i < 2 || !is_alnum(chars[i - 2]));
-            if letter_next
-                && arabic_next
-                && !digits_around
-                && !latin
-                && prev.is_some_and(is_alnum)
-                && c != '.'
-                || (c == '.'
-                    && !abbreviation
-                    && letter_next
-                    && arabic_next
-                    && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p))
-                    && !next_is_ellipsis(&chars, i))
-            {
-                out.push(
+        // A detached Arabic و: a lone و word followed by a word.
+        if waw_before && chars == 1 && next.is_some_and(is_alnum) {
+            let before = self.char_before(i - 2);
+            let next_is_digit = next.is_some_and(|c| c.is_numeric());
+            if !before.is_some_and(is_alnum) && !next_is_digit {
+                self.out.push(
                     Diagnostic::new(
                         META.id,
                         Severity::Info,
-                        at(i),
-                        at(i + 1),
-                        format!("no space after “{c}”"),
+                        start - 1,
+                        end,
+                        "the conjunction و is written apart from its word",
                     )
-                    .with_fix("insert a space", at(i + 1), at(i + 1), " "),
+                    .with_fix("join و to the next word", start, end, ""),
                 );
             }
         }
-        i += 1;
+    }
+
+    /// Is there an ellipsis (… or ..) at byte `j`, where no `.` is just before?
+    fn ellipsis_at(&self, j: usize) -> bool {
+        let rest = self.text.get(j..).unwrap_or("");
+        rest.starts_with('…') || rest.starts_with("..")
+    }
+
+    /// A missing space after ، ؛ : or . (at byte `i`) before a letter.
+    fn punctuation(&mut self, i: usize) {
+        let bytes = self.text.as_bytes();
+        // Every finding needs an Arabic-block character next.
+        let c_len = if bytes[i] < 0x80 { 1 } else { 2 };
+        if !bytes
+            .get(i + c_len)
+            .is_some_and(|b| (0xd8..=0xdb).contains(b))
+        {
+            return;
+        }
+        let Some(c) = self.char_at(i) else { return };
+        let next = self.char_at(i + c_len);
+        let prev = self.char_before(i);
+        let letter_next = next.is_some_and(|n| n.is_alphabetic());
+        let digits_around =
+            prev.is_some_and(|p| p.is_numeric()) && next.is_some_and(|n| n.is_numeric());
+        let latin = prev.is_some_and(|p| p.is_ascii_alphanumeric())
+            || next.is_some_and(|n| n.is_ascii_alphanumeric());
+        let arabic_next = next.is_some_and(|n| ('\u{0600}'..='\u{06ff}').contains(&n));
+        // A one-letter word before a full stop is an abbreviation (د.محمد).
+        let abbreviation = c == '.'
+            && !prev
+                .and_then(|p| self.char_before(i - p.len_utf8()))
+                .is_some_and(is_alnum);
+        // An ellipsis around a full stop: the one before it or the one after it is a stop too.
+        let ellipsis = prev == Some('.') || next == Some('.');
+        if letter_next
+            && arabic_next
+            && !digits_around
+            && !latin
+            && prev.is_some_and(is_alnum)
+            && c != '.'
+            || (c == '.'
+                && !abbreviation
+                && letter_next
+                && arabic_next
+                && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p))
+                && !ellipsis)
+        {
+            let at = self.at(i);
+            self.out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Info,
+                    at,
+                    at + 1,
+                    format!("no space after “{c}”"),
+                )
+                .with_fix("insert a space", at + 1, at + 1, " "),
+            );
+        }
     }
 }
 
-/// Whether a line's content (without its leading and trailing whitespace) may hold a finding
-/// inside it: a cheap byte scan for what every such finding needs, so that the full check
-/// (which decodes the line into characters) runs on the few lines that need it. It may say yes
-/// wrongly, never no wrongly: a tab or NBSP; a space before a space, a tab, an NBSP or
-/// punctuation; a lone و before a space (Arabic only); or ، ؛ : . right before an Arabic-block
-/// character.
-fn may_have_finding(line: &str, arabic: bool) -> bool {
-    let bytes = line.as_bytes();
-    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-    let arabic_block = |b: u8| (0xd8..=0xdb).contains(&b);
-    // Each check is one `memchr` pass for a byte that is rare in Arabic and Persian text, or
-    // (spaces) one whose every occurrence needs a look at its neighbours anyway.
-    memchr::memchr(b'\t', bytes).is_some()
-        || memchr::memchr_iter(0xc2, bytes).any(|i| at(i + 1) == 0xa0)
-        || memchr::memchr2_iter(b':', b'.', bytes).any(|i| arabic_block(at(i + 1)))
-        // ، (D8 8C) or ؛ (D8 9B) before an Arabic-block character.
-        || memchr::memchr2_iter(0x8c, 0x9b, bytes)
-            .any(|i| i >= 1 && bytes[i - 1] == 0xd8 && arabic_block(at(i + 1)))
-        || memchr::memchr_iter(b' ', bytes).any(|i| {
-            let next = at(i + 1);
-            matches!(
-                next,
-                b' ' | b'\t' | b',' | b';' | b':' | b'.' | b'!' | b'?'
-            ) || (next == 0xc2 && at(i + 2) == 0xa0)
-                // ، ؛ ؟
-                || (next == 0xd8 && matches!(at(i + 2), 0x8c | 0x9b | 0x9f))
-                || (arabic && lone_waw_before(line, i))
-        })
+/// Whether a space, tab or NBSP starts at byte `i`.
+fn is_space_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b' ' | b'\t') => true,
+        Some(0xc2) => bytes.get(i + 1) == Some(&0xa0),
+        _ => false,
+    }
 }
 
-/// Whether the space at byte `i` of `line` follows a و that is not the end of a longer word.
-fn lone_waw_before(line: &str, i: usize) -> bool {
-    i >= 2
-        && line.as_bytes()[i - 2..i] == [0xd9, 0x88]
-        && !line
-            .get(..i - 2)
-            .and_then(|s| s.chars().next_back())
-            .is_some_and(is_alnum)
+/// The start of the run of spaces, tabs and NBSP that ends at byte `i` or holds it (`i` when
+/// there is none).
+fn space_run_start(bytes: &[u8], i: usize) -> usize {
+    let mut s = i;
+    while s > 0 {
+        match bytes[s - 1] {
+            b' ' | b'\t' => s -= 1,
+            0xa0 if s >= 2 && bytes[s - 2] == 0xc2 => s -= 2,
+            _ => break,
+        }
+    }
+    s
 }
 
-/// Is there an ellipsis (… or ..) at `j`?
-fn next_is_ellipsis(chars: &[char], j: usize) -> bool {
-    chars.get(j) == Some(&'…')
-        || (chars.get(j) == Some(&'.') && chars.get(j + 1) == Some(&'.'))
-        || (j > 0 && chars.get(j - 1) == Some(&'.') && chars.get(j) == Some(&'.'))
+/// The end (bytes) and length (characters) of the run of spaces, tabs and NBSP at byte `i`.
+fn space_run(bytes: &[u8], i: usize) -> (usize, usize) {
+    let (mut j, mut chars) = (i, 0);
+    loop {
+        match (bytes.get(j), bytes.get(j + 1)) {
+            (Some(b' ' | b'\t'), _) => j += 1,
+            (Some(0xc2), Some(0xa0)) => j += 2,
+            _ => return (j, chars),
+        }
+        chars += 1;
+    }
+}
+
+/// Whether the character at byte `j` may be one a space before is reported for
+/// (، ؛ ؟ , ; : . ! ?): a test of its bytes that may say yes wrongly, never no wrongly.
+fn may_be_punctuation(bytes: &[u8], j: usize) -> bool {
+    match bytes.get(j) {
+        Some(b',' | b';' | b':' | b'.' | b'!' | b'?') => true,
+        Some(0xd8) => matches!(bytes.get(j + 1), Some(0x8c | 0x9b | 0x9f)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{count_chars, is_alnum, Diagnostic, Line, Severity, META};
     use crate::analysis::rules::testing::{check, render};
+
+    const NBSP: char = '\u{a0}';
+
+    fn is_space(c: char) -> bool {
+        c == ' ' || c == '\t' || c == NBSP
+    }
+
+    /// The findings of one line by a walk over every character: what [`super::Walk`]
+    /// replaced.
+    fn check_line_by_chars(line: &Line<'_>, arabic: bool, out: &mut Vec<Diagnostic>) {
+        let text = line.text;
+        // Code points of the line; `line.end - line.start` counts them already.
+        let n = line.end - line.start;
+        let at = |i: usize| line.start + i;
+        let trimmed_end = text.trim_end();
+        let trimmed = trimmed_end.trim_start();
+        // A line of whitespace only.
+        if n > 0 && trimmed.is_empty() {
+            out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Hint,
+                    at(0),
+                    at(n),
+                    "this blank line holds whitespace",
+                )
+                .with_fix("empty the line", at(0), at(n), ""),
+            );
+            return;
+        }
+        // Trailing whitespace.
+        let content_end = n - count_chars(&text.as_bytes()[trimmed_end.len()..]);
+        if content_end < n {
+            out.push(
+                Diagnostic::new(
+                    META.id,
+                    Severity::Hint,
+                    at(content_end),
+                    at(n),
+                    "trailing whitespace",
+                )
+                .with_fix(
+                    "remove the trailing whitespace",
+                    at(content_end),
+                    at(n),
+                    "",
+                ),
+            );
+        }
+        // The rest looks at characters around each space and punctuation mark.
+        let chars: Vec<char> = text.chars().collect();
+        let lead = count_chars(&text.as_bytes()[..trimmed_end.len() - trimmed.len()]);
+        let mut i = lead;
+        while i < content_end {
+            let c = chars[i];
+            if is_space(c) {
+                let mut j = i;
+                while j < content_end && is_space(chars[j]) {
+                    j += 1;
+                }
+                let run = &chars[i..j];
+                let next = chars.get(j).copied();
+                let prev = i.checked_sub(1).map(|p| chars[p]);
+                if matches!(
+                    next,
+                    Some('،' | '؛' | ',' | ';' | ':' | '.' | '!' | '?' | '؟')
+                ) && prev.is_some_and(is_alnum)
+                    && !next_is_ellipsis(&chars, j)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            META.id,
+                            Severity::Info,
+                            at(i),
+                            at(j),
+                            format!("space before “{}”", next.unwrap_or(' ')),
+                        )
+                        .with_fix("remove the space", at(i), at(j), ""),
+                    );
+                } else if run.len() > 1 {
+                    // With NBSP in it, the run is scraped noise like a lone NBSP: a hint.
+                    let (msg, sev) = if run.contains(&NBSP) {
+                        ("a run of spaces, with non-breaking ones", Severity::Hint)
+                    } else {
+                        ("a run of spaces", Severity::Info)
+                    };
+                    out.push(Diagnostic::new(META.id, sev, at(i), at(j), msg).with_fix(
+                        "use one space",
+                        at(i),
+                        at(j),
+                        " ",
+                    ));
+                } else if run[0] == NBSP {
+                    out.push(
+                        Diagnostic::new(
+                            META.id,
+                            Severity::Hint,
+                            at(i),
+                            at(j),
+                            "a non-breaking space between words",
+                        )
+                        .with_fix("use a plain space", at(i), at(j), " "),
+                    );
+                }
+                // A detached Arabic و: a lone و word followed by a word.
+                if arabic && prev == Some('و') && run.len() == 1 && next.is_some_and(is_alnum) {
+                    let before = i.checked_sub(2).map(|p| chars[p]);
+                    let next_is_digit = next.is_some_and(|c| c.is_numeric());
+                    if !before.is_some_and(is_alnum) && !next_is_digit {
+                        out.push(
+                            Diagnostic::new(
+                                META.id,
+                                Severity::Info,
+                                at(i - 1),
+                                at(j),
+                                "the conjunction و is written apart from its word",
+                            )
+                            .with_fix(
+                                "join و to the next word",
+                                at(i),
+                                at(j),
+                                "",
+                            ),
+                        );
+                    }
+                }
+                i = j;
+                continue;
+            }
+            // A missing space after Arabic punctuation (، ؛) and after : or . before a letter.
+            if matches!(c, '،' | '؛' | ':' | '.') {
+                let next = chars.get(i + 1).copied();
+                let prev = i.checked_sub(1).map(|p| chars[p]);
+                let letter_next = next.is_some_and(|n| n.is_alphabetic());
+                let digits_around =
+                    prev.is_some_and(|p| p.is_numeric()) && next.is_some_and(|n| n.is_numeric());
+                let latin = prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                    || next.is_some_and(|n| n.is_ascii_alphanumeric());
+                let arabic_next = next.is_some_and(|n| ('\u{0600}'..='\u{06ff}').contains(&n));
+                // A one-letter word before a full stop is an abbreviation (د.محمد).
+                let abbreviation = c == '.' && (i < 2 || !is_alnum(chars[i - 2]));
+                if letter_next
+                    && arabic_next
+                    && !digits_around
+                    && !latin
+                    && prev.is_some_and(is_alnum)
+                    && c != '.'
+                    || (c == '.'
+                        && !abbreviation
+                        && letter_next
+                        && arabic_next
+                        && prev.is_some_and(|p| ('\u{0621}'..='\u{064a}').contains(&p))
+                        && !next_is_ellipsis(&chars, i))
+                {
+                    out.push(
+                        Diagnostic::new(
+                            META.id,
+                            Severity::Info,
+                            at(i),
+                            at(i + 1),
+                            format!("no space after “{c}”"),
+                        )
+                        .with_fix(
+                            "insert a space",
+                            at(i + 1),
+                            at(i + 1),
+                            " ",
+                        ),
+                    );
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Is there an ellipsis (… or ..) at `j`?
+    fn next_is_ellipsis(chars: &[char], j: usize) -> bool {
+        chars.get(j) == Some(&'…')
+            || (chars.get(j) == Some(&'.') && chars.get(j + 1) == Some(&'.'))
+            || (j > 0 && chars.get(j - 1) == Some(&'.') && chars.get(j) == Some(&'.'))
+    }
 
     #[test]
     fn runs_nbsp_trailing() {
@@ -292,31 +565,43 @@ mod tests {
     }
 
     #[test]
-    fn prefilter_keeps_every_line_with_a_finding() {
-        let alphabet: Vec<char> = "وا ب،؛:.,؟!\u{a0}\t1٣…«د".chars().collect();
+    fn walk_agrees_with_the_character_walk() {
+        let pieces = [
+            "و", "ا", "ب", "ی", "ك", "د", " ", " ", " ", "  ", "،", "؛", ":", ".", "..", ",", "؟",
+            "!", "\u{a0}", "\t", "1", "٣", "۷", "…", "«", "a", "Z", "\u{200c}", "\u{64e}", "😀",
+            "\u{2003}", "_", "و ", " و", "ال",
+        ];
         let mut rng = crate::analysis::rules::testing::Lcg(5);
-        let mut next = move |n: usize| rng.below(n);
-        for _ in 0..4000 {
-            let len = 1 + next(12);
-            let body: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
-            // An Arabic paragraph, so that the detached-و check runs too.
-            let text = format!("قال المسؤول في هذا الاجتماع {body} في المنطقة");
+        let mut found = 0;
+        let mut stops = Vec::new();
+        for round in 0..30000 {
+            let body: String = (0..1 + rng.below(14))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            // Inside an Arabic paragraph, and alone (where the line's own ends are whitespace
+            // or punctuation).
+            let text = if round % 2 == 0 {
+                format!("قال المسؤول في هذا الاجتماع {body} في المنطقة")
+            } else {
+                body
+            };
             let n = text.chars().count();
-            let line = crate::analysis::text::Line {
+            let line = Line {
                 index: 0,
                 text: &text,
-                start: 0,
-                end: n,
+                start: 3,
+                end: 3 + n,
                 byte_start: 0,
             };
-            let (mut full, mut filtered) = (Vec::new(), Vec::new());
-            super::check_line(&line, true, false, &mut full);
-            super::check_line(&line, true, true, &mut filtered);
-            assert_eq!(filtered, full, "{text:?}");
-            if !full.is_empty() {
-                assert!(super::may_have_finding(&text, true), "{text:?}");
+            for arabic in [true, false] {
+                let (mut want, mut got) = (Vec::new(), Vec::new());
+                check_line_by_chars(&line, arabic, &mut want);
+                super::check_line(&line, arabic, &mut stops, &mut got);
+                assert_eq!(got, want, "{text:?} arabic={arabic}");
+                found += want.len();
             }
         }
+        assert!(found > 30000, "{found} findings");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! knowledge base. Quotes are paired over the whole article, since news often closes a
 //! quotation only at the end of its last paragraph.
 
-use super::attribution::{attributions, count_chars, quotes};
+use super::attribution::{count_chars, quotes};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::Kind;
@@ -137,8 +137,6 @@ impl Rule for UnattributedQuote {
         if qs.is_empty() {
             return;
         }
-        // Only needed for quotations that no person attributes.
-        let atts = std::cell::OnceCell::new();
         let prep = cx.prep;
         let text = prep.text;
         let mut buf = String::new();
@@ -199,7 +197,7 @@ impl Rule for UnattributedQuote {
                     && m.start >= ctx_start
                     && m.end <= ctx_end
                     && (m.end <= q.open || m.start > q.close)
-            }) || atts.get_or_init(|| attributions(cx)).iter().any(|a| {
+            }) || cx.attributions().iter().any(|a| {
                 a.trigger.start >= ctx_start
                     && a.trigger.start < ctx_end
                     && (a.trigger.start < q.open || a.trigger.start > q.close)

@@ -6,7 +6,7 @@
 //! name by construction (after وكالة، صحيفة، به گزارش …, or in «…»), because «حسب الخطة» and
 //! «وفق الأنظمة» name no source at all.
 
-use super::attribution::{attributions, is_generic};
+use super::attribution::is_generic;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold;
@@ -69,7 +69,7 @@ impl Rule for UnknownSource {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let atts = attributions(cx);
+        let atts = cx.attributions();
         if atts.is_empty() {
             return;
         }
@@ -81,7 +81,7 @@ impl Rule for UnknownSource {
         let mut cursor = CharCursor::new(cx.prep.text);
         let mut seen_at = Vec::new();
         for a in atts {
-            let Some(src) = a.source else { continue };
+            let Some(src) = &a.source else { continue };
             if src.entity.is_some() || seen_at.contains(&src.start) {
                 continue;
             }
