@@ -18,7 +18,7 @@
 //! inverted index from pair to the earlier paragraphs holding it counts the shared pairs, and a
 //! pair held by more than [`MAX_POSTINGS`] paragraphs (a stock phrase) is not followed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::scraper_boilerplate::strip_footer;
 use super::{line_span, Context, Rule, RuleMeta};
@@ -135,22 +135,90 @@ fn words<'b>(text: &str, buf: &'b mut String) -> Vec<&'b str> {
 /// holds each pair's latest node, the list's length and the last paragraph that added the
 /// pair; `nodes` each (paragraph, previous node). Most pairs occur once, and a `Vec` per pair
 /// was an allocation per word.
-#[derive(Default)]
 struct Index {
-    heads: HashMap<u64, Head, PreHash>,
+    heads: Heads,
     nodes: Vec<(u32, u32)>,
     /// Pairs shared with the paragraph last added, by earlier paragraph (those in `touched`).
     shared: Vec<u32>,
     touched: Vec<u32>,
 }
 
+#[derive(Clone, Copy)]
 struct Head {
+    pair: u64,
+    /// 0 for a free slot of [`Heads`].
     len: u32,
     node: u32,
     last: u32,
 }
 
+const FREE: Head = Head {
+    pair: 0,
+    len: 0,
+    node: u32::MAX,
+    last: u32::MAX,
+};
+
+/// The heads by pair: open addressing with linear probing on the pair's hash itself (a
+/// [`hash_pair`], already well mixed), sized for every pair of the article at once. A
+/// `HashMap` hashed nothing (its keys are [`PreHash`]ed) but grew and rehashed four times
+/// over for each article, and its probing cost more than the rest of the rule.
+struct Heads {
+    slots: Vec<Head>,
+    used: usize,
+}
+
+impl Heads {
+    fn with_capacity(n: usize) -> Self {
+        Heads {
+            slots: vec![FREE; (2 * n).next_power_of_two().max(16)],
+            used: 0,
+        }
+    }
+
+    /// The head of `pair`, a free one (length 0) for a pair not seen yet.
+    fn get(&mut self, pair: u64) -> &mut Head {
+        if 2 * (self.used + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = pair as usize & mask;
+        while self.slots[i].len != 0 && self.slots[i].pair != pair {
+            i = (i + 1) & mask;
+        }
+        if self.slots[i].len == 0 {
+            self.used += 1;
+            self.slots[i].pair = pair;
+        }
+        &mut self.slots[i]
+    }
+
+    /// Doubles the table (only when more pairs come than it was sized for).
+    fn grow(&mut self) {
+        let bigger = vec![FREE; 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for head in old.into_iter().filter(|h| h.len != 0) {
+            let mut i = head.pair as usize & mask;
+            while self.slots[i].len != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = head;
+        }
+    }
+}
+
 impl Index {
+    /// An index for paragraphs holding `pairs` pairs in all.
+    fn with_capacity(pairs: usize) -> Self {
+        Index {
+            heads: Heads::with_capacity(pairs),
+            nodes: Vec::with_capacity(pairs),
+            shared: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
     /// Adds paragraph `id` (numbered from 0 as added) with its `pairs`, counting in `shared`
     /// the pairs each earlier paragraph has in common with it. A pair held by more than
     /// [`MAX_POSTINGS`] paragraphs is a stock phrase and not followed. Returns the number of
@@ -171,11 +239,7 @@ impl Index {
         shared.resize(id as usize + 1, 0);
         let (mut distinct, mut stock) = (0, 0);
         for &p in pairs {
-            let head = heads.entry(p).or_insert(Head {
-                len: 0,
-                node: u32::MAX,
-                last: u32::MAX,
-            });
+            let head = heads.get(p);
             if head.last == id {
                 continue;
             }
@@ -200,6 +264,7 @@ impl Index {
             let at = nodes.len() as u32;
             nodes.push((id, head.node));
             *head = Head {
+                pair: p,
                 len: head.len + 1,
                 node: at,
                 last: id,
@@ -229,7 +294,7 @@ fn might_hit(a: usize, n: usize) -> bool {
 /// more than the rule does. Most articles have none, and their lines are never tested for
 /// boilerplate.
 fn last_candidate(paras: &[Para], pairs: &[u64]) -> Option<usize> {
-    let mut index = Index::default();
+    let mut index = Index::with_capacity(pairs.len());
     let mut last = None;
     for (id, para) in paras.iter().enumerate() {
         let (a, stock) = index.add(
@@ -260,7 +325,7 @@ impl Rule for NearDuplicateParagraph {
 /// The rule itself on `paras`: every paragraph, or those up to the last candidate.
 fn report(cx: &Context<'_>, paras: &[Para], pairs: &[u64], out: &mut Vec<Diagnostic>) {
     let lines = &cx.prep.lines;
-    let mut index = Index::default();
+    let mut index = Index::with_capacity(pairs.len());
     // The paragraphs indexed: line, distinct pairs, exact hash.
     let mut indexed: Vec<(usize, usize, u64)> = Vec::new();
     let mut exacts: HashSet<u64, PreHash> = HashSet::default();
@@ -390,6 +455,23 @@ mod tests {
         let found = run(R, &text);
         // They are near-duplicates of each other, reported against earlier ones.
         assert!(!found.is_empty());
+    }
+
+    #[test]
+    fn heads_probe_past_collisions_and_grow() {
+        // Pairs alike in their low bits all probe from one slot, and more pairs come than the
+        // table was sized for.
+        let mut heads = super::Heads::with_capacity(1);
+        for round in 1..=3u32 {
+            for i in 0..1000u64 {
+                let head = heads.get(i << 32 | 7);
+                assert_eq!(head.len, round - 1, "{i}");
+                head.pair = i << 32 | 7;
+                head.len = round;
+            }
+        }
+        assert_eq!(heads.used, 1000);
+        assert!(heads.slots.len() >= 2000);
     }
 
     #[test]
