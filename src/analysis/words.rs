@@ -12,7 +12,7 @@
 //! differs on a line, the rule falls back to its own splitting for that line (see
 //! [`drops_separator`] and [`FoldedWords::has_marks`]).
 
-use super::normalize::is_alnum;
+use super::normalize::{fold, is_alnum};
 
 /// A word of the folded text: its byte range there and a hash of its bytes ([`hash_bytes`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,6 +199,24 @@ impl FoldedWords {
     pub fn has_marks(&self, i: usize) -> bool {
         self.lines.get(i).is_none_or(|l| l.marks)
     }
+}
+
+/// The folded words of `text` (runs of [`is_alnum`] characters in [`fold`]) joined by single
+/// spaces: how `repeated-phrase` compares a repeat with the phrases of `allow.phrases`, so that
+/// their spelling variants (ي/ی, أ/ا, tashkeel, spacing and punctuation) meet.
+pub fn phrase_key(text: &str) -> String {
+    let folded = fold(text);
+    let mut key = String::with_capacity(folded.len());
+    for w in folded
+        .split(|c: char| !is_alnum(c))
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(w);
+    }
+    key
 }
 
 /// Characters that separate words in the original text but that folding drops, so that the

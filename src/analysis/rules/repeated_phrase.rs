@@ -20,7 +20,9 @@ use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::ZWNJ;
 use crate::analysis::text::Line;
-use crate::analysis::words::{drops_separator, hash_bytes, marks, FoldedWords, Word as FoldedWord};
+use crate::analysis::words::{
+    drops_separator, hash_bytes, marks, phrase_key, FoldedWords, Word as FoldedWord,
+};
 
 pub struct RepeatedPhrase;
 
@@ -365,7 +367,7 @@ impl Rule for RepeatedPhrase {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let configured = phrases(cx.config.allow.reduplications.iter().map(String::as_str));
+        let allow = Allow::new(cx);
         let fw = cx.prep.words();
         let folded = cx.prep.norm.text.as_str();
         let mut scan = Scan::default();
@@ -379,7 +381,7 @@ impl Rule for RepeatedPhrase {
             }
             scan.fill(line.text);
             if scan.might_repeat() {
-                report_line(cx, line, &configured, &mut ws, out);
+                report_line(cx, line, &allow, &mut ws, out);
             }
         }
     }
@@ -418,11 +420,50 @@ fn folded_words_tell(text: &str, fw: &FoldedWords, i: usize) -> bool {
         })
 }
 
+/// What `khabar.toml` allows besides [`REDUPLICATIONS`].
+#[derive(Default)]
+struct Allow {
+    /// `allow.reduplications`, split into keyed words.
+    reduplications: Vec<Vec<String>>,
+    /// `allow.phrases` as [`phrase_key`]s.
+    phrases: Vec<String>,
+}
+
+impl Allow {
+    fn new(cx: &Context<'_>) -> Self {
+        let allow = &cx.config.allow;
+        Allow {
+            reduplications: phrases(allow.reduplications.iter().map(String::as_str)),
+            phrases: allow
+                .phrases
+                .iter()
+                .map(|p| phrase_key(p))
+                .filter(|p| !p.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Whether the run of `k` words from word `i` written twice is an allowed phrase, or its
+    /// two copies together are one (compared folded, so spelling variants of it are allowed
+    /// too).
+    fn phrase(&self, ws: &Words<'_>, i: usize, k: usize) -> bool {
+        if self.phrases.is_empty() {
+            return false;
+        }
+        let text = |last: usize| {
+            let (s, e) = (ws.list[i].bytes.0, ws.list[last].bytes.1);
+            phrase_key(ws.line.get(s..e).unwrap_or_default())
+        };
+        let (once, twice) = (text(i + k - 1), text(i + 2 * k - 1));
+        self.phrases.iter().any(|p| *p == once || *p == twice)
+    }
+}
+
 /// The rule itself on one line; `ws` is a buffer reused from line to line.
 fn report_line<'a>(
     cx: &Context<'_>,
     line: &Line<'a>,
-    configured: &[Vec<String>],
+    allow: &Allow,
     ws: &mut Words<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -459,10 +500,11 @@ fn report_line<'a>(
             i += 1;
             continue;
         };
-        if k == 1
+        if (k == 1
             && (allowed(ws, i, builtin_allow())
-                || allowed(ws, i, configured)
-                || legit_single(ws, i))
+                || allowed(ws, i, &allow.reduplications)
+                || legit_single(ws, i)))
+            || allow.phrase(ws, i, k)
         {
             i += 1;
             continue;
@@ -806,6 +848,35 @@ mod tests {
     }
 
     #[test]
+    fn allowed_phrases() {
+        let mut config = Config::default();
+        config.allow.phrases.push("إن شاء الله".to_string());
+        config.allow.phrases.push("نعم، نعم".to_string());
+        config.allow.phrases.push("خیلی خوب".to_string());
+        let engine = Engine::new(Kb::embedded(), config);
+        let allowed = [
+            "قال إن شاء الله إن شاء الله سنفعل",
+            // Spelling variants of the phrase: alef forms, tashkeel, ي/ی.
+            "قال ان شاء اللهُ ان شاء الله سنفعل",
+            "گفت خيلي خوب خیلی خوب",
+            // The two copies together are the phrase.
+            "فقال نعم نعم",
+        ];
+        for t in allowed {
+            assert!(run_with(&engine, R, t).is_empty(), "{t}");
+            assert_eq!(run_with(&Engine::embedded(), R, t).len(), 1, "{t}");
+        }
+        // A repeat that is not one of the phrases, nor all of one, is still reported.
+        for t in [
+            "ذهب إلى إلى المدرسة",
+            "قال شاء الله شاء الله",
+            "قال إن إن شاء الله",
+        ] {
+            assert_eq!(run_with(&engine, R, t).len(), 1, "{t}");
+        }
+    }
+
+    #[test]
     fn configured_reduplications() {
         let mut config = Config::default();
         config.allow.reduplications.push("جدید جدید".to_string());
@@ -852,11 +923,11 @@ mod tests {
             0..50,
         ).prop_map(|v| v.concat())) {
             let (all, some) = crate::analysis::rules::testing::with_context(&t, |cx| {
-                let configured = super::phrases(std::iter::empty());
+                let allow = super::Allow::default();
                 let mut ws = super::Words::default();
                 let mut all = Vec::new();
                 for line in &cx.prep.lines {
-                    super::report_line(cx, line, &configured, &mut ws, &mut all);
+                    super::report_line(cx, line, &allow, &mut ws, &mut all);
                 }
                 let mut some = Vec::new();
                 super::Rule::check(&super::RepeatedPhrase, cx, &mut some);
@@ -878,11 +949,11 @@ mod tests {
             0..60,
         ).prop_map(|v| v.concat())) {
             let (all, some) = crate::analysis::rules::testing::with_context(&t, |cx| {
-                let configured = super::phrases(std::iter::empty());
+                let allow = super::Allow::default();
                 let mut ws = super::Words::default();
                 let mut all = Vec::new();
                 for line in &cx.prep.lines {
-                    super::report_line(cx, line, &configured, &mut ws, &mut all);
+                    super::report_line(cx, line, &allow, &mut ws, &mut all);
                 }
                 let mut some = Vec::new();
                 super::Rule::check(&super::RepeatedPhrase, cx, &mut some);
