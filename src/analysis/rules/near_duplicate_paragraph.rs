@@ -59,13 +59,25 @@ const MIN_CONTAINED_PAIRS: usize = 15;
 /// A word pair found in more earlier paragraphs than this is a stock phrase and not followed.
 const MAX_POSTINGS: usize = 32;
 
-/// A paragraph long enough to compare: its line, its word pairs (a range of the hashed pairs
-/// of all paragraphs, in order, repeats included) and a hash of its whole word sequence, to
-/// leave exact repeats to `duplicate-line`.
+/// A paragraph long enough to compare: its line and its word pairs (a range of the hashed
+/// pairs of all paragraphs, in order, repeats included).
 struct Para {
     line: usize,
     pairs: (usize, usize),
-    exact: u64,
+}
+
+impl Para {
+    fn pairs<'p>(&self, pairs: &'p [u64]) -> &'p [u64] {
+        pairs.get(self.pairs.0..self.pairs.1).unwrap_or_default()
+    }
+
+    /// A hash of the paragraph's whole word sequence, to leave exact repeats to
+    /// `duplicate-line`: the sequence of its word pairs, which (of at least [`MIN_WORDS`]
+    /// words) gives the words back. Worked out only by [`report`], which most articles never
+    /// reach.
+    fn exact(&self, pairs: &[u64]) -> u64 {
+        hash_seq(self.pairs(pairs).iter().copied())
+    }
 }
 
 /// The paragraphs of at least [`MIN_WORDS`] words, whether boilerplate or not, with the
@@ -97,7 +109,6 @@ fn paragraphs(cx: &Context<'_>) -> (Vec<Para>, Vec<u64>) {
         paras.push(Para {
             line: i,
             pairs: (from, pairs.len()),
-            exact: hash_seq(hashes.iter().copied()),
         });
     }
     (paras, pairs)
@@ -297,10 +308,7 @@ fn last_candidate(paras: &[Para], pairs: &[u64]) -> Option<usize> {
     let mut index = Index::with_capacity(pairs.len());
     let mut last = None;
     for (id, para) in paras.iter().enumerate() {
-        let (a, stock) = index.add(
-            id as u32,
-            pairs.get(para.pairs.0..para.pairs.1).unwrap_or_default(),
-        );
+        let (a, stock) = index.add(id as u32, para.pairs(pairs));
         let most = index.shared().map(|(_, n)| n).max().unwrap_or(0) + stock;
         if might_hit(a, most) {
             last = Some(id);
@@ -367,21 +375,19 @@ fn report(cx: &Context<'_>, paras: &[Para], pairs: &[u64], out: &mut Vec<Diagnos
             continue;
         }
         // An exact repeat is duplicate-line's, and the earlier copy is already indexed.
-        if !exacts.insert(para.exact) {
+        let exact = para.exact(pairs);
+        if !exacts.insert(exact) {
             continue;
         }
         let id = indexed.len() as u32;
-        let (a, _) = index.add(
-            id,
-            pairs.get(para.pairs.0..para.pairs.1).unwrap_or_default(),
-        );
+        let (a, _) = index.add(id, para.pairs(pairs));
         // The earlier paragraph it is most like, if it is like one enough.
         let mut best: Option<(f64, u32)> = None;
         for (q, n) in index.shared() {
-            let Some(&(_, b, exact)) = indexed.get(q as usize) else {
+            let Some(&(_, b, earlier)) = indexed.get(q as usize) else {
                 continue;
             };
-            if exact == para.exact {
+            if earlier == exact {
                 continue;
             }
             let union = (a + b).saturating_sub(n).max(1);
@@ -420,7 +426,7 @@ fn report(cx: &Context<'_>, paras: &[Para], pairs: &[u64], out: &mut Vec<Diagnos
                 );
             }
         }
-        indexed.push((para.line, a, para.exact));
+        indexed.push((para.line, a, exact));
     }
 }
 
@@ -593,7 +599,6 @@ mod tests {
                     paras.push(super::Para {
                         line: i,
                         pairs: (from, pairs.len()),
-                        exact: super::hash_seq(hs.iter().copied()),
                     });
                 }
                 let mut all = Vec::new();

@@ -373,9 +373,7 @@ impl Rule for RepeatedPhrase {
         let mut scan = Scan::default();
         let mut ws = Words::default();
         for (i, line) in cx.prep.lines.iter().enumerate() {
-            if scan.fill_folded(fw, folded, i)
-                && !scan.might_repeat()
-                && folded_words_tell(line.text, fw, i)
+            if scan.fill_folded(fw, folded, i) == Some(false) && folded_words_tell(line.text, fw, i)
             {
                 continue;
             }
@@ -575,6 +573,72 @@ struct Scan {
     /// Whether only whitespace separates each word from the word before.
     joined: Vec<bool>,
     key: String,
+    /// The words of [`Scan::fill_folded`].
+    squares: Squares,
+}
+
+/// Hash buckets of [`Squares`]: a power of two well above the twelve words it looks back.
+const BUCKETS: usize = 64;
+
+/// Words pushed one by one, telling as each comes whether the words up to it end a run
+/// written twice in a row with only whitespace inside (what [`Scan::might_repeat`] finds, in
+/// one pass). Each word looks back only at the earlier words of its hash's bucket, chained,
+/// instead of comparing itself with the twelve words ahead.
+struct Squares {
+    hashes: Vec<u64>,
+    /// For each word, 1 + the latest word before it in the same bucket (0: none).
+    prev: Vec<u32>,
+    /// For each bucket, 1 + its latest word (0: none).
+    latest: [u32; BUCKETS],
+    /// The first word of the run of words joined to the word before, up to the last one.
+    run_start: usize,
+}
+
+impl Default for Squares {
+    fn default() -> Self {
+        Squares {
+            hashes: Vec::new(),
+            prev: Vec::new(),
+            latest: [0; BUCKETS],
+            run_start: 0,
+        }
+    }
+}
+
+impl Squares {
+    fn clear(&mut self) {
+        self.hashes.clear();
+        self.prev.clear();
+        self.latest = [0; BUCKETS];
+        self.run_start = 0;
+    }
+
+    /// Adds a word, `joined` when only whitespace separates it from the one before. True when
+    /// it ends the second copy of a run of at most [`MAX_RUN`] words, both copies joined.
+    fn push(&mut self, hash: u64, joined: bool) -> bool {
+        let j = self.hashes.len();
+        if !joined {
+            self.run_start = j;
+        }
+        self.hashes.push(hash);
+        let bucket = (hash >> 58) as usize % BUCKETS;
+        let mut p = std::mem::replace(&mut self.latest[bucket], j as u32 + 1);
+        self.prev.push(p);
+        // Copies of k words ending here start at j + 1 - 2k, inside the joined run.
+        let max_k = MAX_RUN.min((j + 1 - self.run_start) / 2);
+        let earliest = j - max_k;
+        while p as usize > earliest {
+            let q = p as usize - 1;
+            if self.hashes[q] == hash {
+                let k = j - q;
+                if self.hashes[j + 1 - 2 * k..=q] == self.hashes[q + 1..=j] {
+                    return true;
+                }
+            }
+            p = self.prev[q];
+        }
+        false
+    }
 }
 
 /// How the folded text between two folded words groups them into the rule's words.
@@ -614,16 +678,16 @@ impl Scan {
     /// the rule's words (runs joined by ZWNJ or apostrophes), each hashed on its folded text.
     /// Folding merges more than [`key`] does, so equal keys give equal hashes wherever
     /// [`folded_words_tell`] holds, and more words may look alike: a repeat found here is
-    /// only a hint. Returns false where the grouping is unclear (see [`Gap::Unclear`]) or the
-    /// line holds marks folding keeps (U+0656..U+065F).
-    fn fill_folded(&mut self, fw: &FoldedWords, folded: &str, i: usize) -> bool {
-        self.hashes.clear();
-        self.joined.clear();
+    /// only a hint. Returns whether there is one (found as the words come, by [`Squares`]), or
+    /// `None` where the grouping is unclear (see [`Gap::Unclear`]) or the line holds marks
+    /// folding keeps (U+0656..U+065F).
+    fn fill_folded(&mut self, fw: &FoldedWords, folded: &str, i: usize) -> Option<bool> {
+        self.squares.clear();
         let (Some(words), Some((start, end))) = (fw.line(i), fw.line_range(i)) else {
-            return false;
+            return None;
         };
         if fw.has_marks(i) {
-            return false;
+            return None;
         }
         let t = folded.as_bytes();
         // The group being built: its first and last folded word, joined to the one before.
@@ -638,30 +702,37 @@ impl Scan {
             };
             prev_end = e;
             match (kind, group) {
-                (Gap::Unclear, _) | (Gap::Inside, None) => return false,
+                (Gap::Unclear, _) | (Gap::Inside, None) => return None,
                 (Gap::Inside, Some((first, _, joined))) => group = Some((first, j, joined)),
                 (kind, _) => {
-                    self.push_group(words, t, group);
+                    if self.push_group(words, t, group) {
+                        return Some(true);
+                    }
                     group = Some((j, j, j > 0 && matches!(kind, Gap::Space)));
                 }
             }
         }
-        self.push_group(words, t, group);
+        let repeat = self.push_group(words, t, group);
         let tail = folded.get(prev_end..end).unwrap_or_default();
-        !tail.contains([ZWNJ, '\''])
+        (!tail.contains([ZWNJ, '\''])).then_some(repeat)
     }
 
-    fn push_group(&mut self, words: &[FoldedWord], t: &[u8], group: Option<(usize, usize, bool)>) {
+    /// Pushes a group of folded words as one word; true when a repeat ends with it.
+    fn push_group(
+        &mut self,
+        words: &[FoldedWord],
+        t: &[u8],
+        group: Option<(usize, usize, bool)>,
+    ) -> bool {
         let Some((first, last, joined)) = group else {
-            return;
+            return false;
         };
         let hash = if first == last {
             words[first].hash
         } else {
             hash_bytes(&t[words[first].start as usize..words[last].end as usize])
         };
-        self.hashes.push(hash);
-        self.joined.push(joined);
+        self.squares.push(hash, joined)
     }
 
     fn fill(&mut self, text: &str) {
@@ -832,6 +903,26 @@ mod tests {
         check(R, "او می\u{200c}شود می شود گفت");
     }
 
+    #[test]
+    fn squares_look_back_twelve_words_and_no_further() {
+        for (n, want) in [(12u64, true), (13, false)] {
+            let mut squares = super::Squares::default();
+            let found = (0..2 * n)
+                .map(|i| squares.push(i % n, i > 0))
+                .collect::<Vec<_>>()
+                .contains(&true);
+            assert_eq!(found, want, "{n}");
+        }
+        // Punctuation inside the second copy breaks it.
+        let mut squares = super::Squares::default();
+        let found = [(1, false), (2, true), (1, true), (2, false)]
+            .iter()
+            .map(|&(h, j)| squares.push(h, j))
+            .collect::<Vec<_>>()
+            .contains(&true);
+        assert!(!found);
+    }
+
     /// Plain lines are left on their folded words, without looking at their characters.
     #[test]
     fn plain_lines_need_only_their_folded_words() {
@@ -840,8 +931,7 @@ mod tests {
             let fw = cx.prep.words();
             let mut scan = super::Scan::default();
             for (i, line) in cx.prep.lines.iter().enumerate() {
-                assert!(scan.fill_folded(fw, &cx.prep.norm.text, i), "{i}");
-                assert!(!scan.might_repeat(), "{i}");
+                assert_eq!(scan.fill_folded(fw, &cx.prep.norm.text, i), Some(false));
                 assert!(super::folded_words_tell(line.text, fw, i), "{i}");
             }
         });
@@ -960,6 +1050,28 @@ mod tests {
                 (all, some)
             });
             proptest::prop_assert_eq!(all, some);
+        }
+
+        /// Words pushed one by one into [`super::Squares`] end a repeat exactly where
+        /// [`super::Scan::might_repeat`] finds one in the whole line.
+        #[test]
+        fn squares_find_what_might_repeat_finds(words in proptest::collection::vec(
+            (0u64..4, proptest::bool::weighted(0.85)),
+            0..60,
+        )) {
+            // Few distinct hashes, some alike in their top bits (one bucket), runs of all lengths.
+            let hashes: Vec<u64> = words.iter().map(|&(h, _)| (h % 2) << 63 | h).collect();
+            let scan = super::Scan {
+                hashes: hashes.clone(),
+                joined: words.iter().enumerate().map(|(i, &(_, j))| j && i > 0).collect(),
+                ..Default::default()
+            };
+            let mut squares = super::Squares::default();
+            let online = hashes
+                .iter()
+                .zip(&scan.joined)
+                .fold(false, |found, (&h, &j)| squares.push(h, j) || found);
+            proptest::prop_assert_eq!(online, scan.might_repeat());
         }
 
         /// The scan splits a line into as many words as [`super::Words::fill`], joined alike,
