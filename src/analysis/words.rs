@@ -194,6 +194,14 @@ impl FoldedWords {
             .map(|l| (l.start as usize, l.end as usize))
     }
 
+    /// Whether line `i`, whose original text is `text`, holds an [`is_dropped_separator`]
+    /// character: [`drops_separator`], but a line that folds to as many bytes as it has holds
+    /// none (folding never lengthens text, and it drops those), which spares most lines the
+    /// search.
+    pub fn drops_separator(&self, i: usize, text: &str) -> bool {
+        self.line_range(i).is_none_or(|(s, e)| e - s != text.len()) && drops_separator(text)
+    }
+
     /// Whether folded line `i` holds one of U+0656..U+065F, which are letters of a word for
     /// `duplicate-line` but separate words in the folded text (true past the last line).
     pub fn has_marks(&self, i: usize) -> bool {
@@ -476,6 +484,20 @@ mod tests {
                 drops_separator(&format!("ab{c}d")),
                 is_dropped_separator(c),
                 "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_that_keep_their_length_drop_no_separator() {
+        let t = "قال\u{200f}نعم\nقال نعم\r\n\u{feff}x\n\u{064e}a\u{ad}b";
+        let n = normalize(t);
+        let fw = FoldedWords::new(&n.text);
+        for (i, line) in crate::analysis::text::lines(t).enumerate() {
+            assert_eq!(
+                fw.drops_separator(i, line.text),
+                drops_separator(line.text),
+                "{i}"
             );
         }
     }

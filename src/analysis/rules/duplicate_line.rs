@@ -21,7 +21,7 @@ use super::{deletion_span, line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold_push;
 use crate::analysis::text::Line;
-use crate::analysis::words::{drops_separator, hash_bytes, hash_seq, PreHash};
+use crate::analysis::words::{hash_bytes, hash_seq, PreHash};
 
 pub struct DuplicateLine;
 
@@ -153,7 +153,7 @@ fn candidates(cx: &Context<'_>) -> Vec<usize> {
     for (i, line) in cx.prep.lines.iter().enumerate() {
         hashes.clear();
         match fw.line(i) {
-            Some(folded) if !fw.has_marks(i) && !drops_separator(line.text) => {
+            Some(folded) if !fw.has_marks(i) && !fw.drops_separator(i, line.text) => {
                 hashes.extend(folded.iter().map(|w| w.hash));
             }
             _ => {
