@@ -121,6 +121,28 @@ fn empty_article_alone_is_clean() {
 }
 
 #[test]
+fn allowed_phrases_are_not_reported() {
+    let text = "قال المتحدث إن شاء الله إن شاء الله سنفعل ذلك قريبا\n";
+    let rules = |dir: &tempfile::TempDir| {
+        let o = run(dir.path(), &["check", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["diagnostics"]
+            .as_array()
+            .map(|ds| ds.iter().filter(|d| d["rule"] == "repeated-phrase").count())
+    };
+    let plain = corpus(&[("a.txt", text.as_bytes())]);
+    assert_eq!(rules(&plain), Some(1));
+    let allowed = corpus(&[
+        ("a.txt", text.as_bytes()),
+        (
+            "khabar.toml",
+            "[allow]\nphrases = [\"ان شاء الله\"]\n".as_bytes(),
+        ),
+    ]);
+    assert_eq!(rules(&allowed), Some(0));
+}
+
+#[test]
 fn deny_level_sets_the_exit_code() {
     // A warning (duplicate line) and nothing worse.
     let text =

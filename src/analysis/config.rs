@@ -61,7 +61,9 @@ pub struct Allow {
     pub sources: Vec<String>,
     /// Title words before names, beside the KB's.
     pub title_words: Vec<String>,
-    /// Phrases `repeated-phrase` and the duplicate rules never report.
+    /// Phrases `repeated-phrase` and the duplicate rules never report, compared folded (so
+    /// their spelling variants too): a repeated run of words that is one (or whose two copies
+    /// are), a repeated line or a restated paragraph that is one as a whole.
     pub phrases: Vec<String>,
 }
 

@@ -12,7 +12,7 @@
 //! differs on a line, the rule falls back to its own splitting for that line (see
 //! [`drops_separator`] and [`FoldedWords::has_marks`]).
 
-use super::normalize::is_alnum;
+use super::normalize::{fold, is_alnum};
 
 /// A word of the folded text: its byte range there and a hash of its bytes ([`hash_bytes`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +59,46 @@ static CLASS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
     t
 });
 
+/// Characters of the [`FAST`] table: the letters of Arabic-script folded text (folding leaves
+/// no tashkeel, Arabic-Indic digits, ی or ک). Every one is [`is_alnum`] and none a [`MARK`].
+const fn fast_letter(cp: usize) -> bool {
+    matches!(cp, 0x0621..=0x063a | 0x0641..=0x064a | 0x0671..=0x06d3)
+}
+
+/// By the first two bytes of a character: its length when it is an ASCII letter or digit (1)
+/// or a [`fast_letter`] (2), else 0. One load per character in [`fast_run`], where decoding
+/// the code point and looking it up in [`CLASS`] cost twice the instructions.
+static FAST: [u8; 0x10000] = {
+    let mut t = [0u8; 0x10000];
+    let mut i = 0;
+    while i < 0x10000 {
+        let (b0, b1) = (i & 0xff, i >> 8);
+        t[i] = if b0 < 0x80 {
+            (b0 as u8).is_ascii_alphanumeric() as u8
+        } else if b0 >= 0xd8 && b0 <= 0xdb && b1 & 0xc0 == 0x80 {
+            2 * fast_letter(((b0 & 0x1f) << 6) | (b1 & 0x3f)) as u8
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The end of the run of [`FAST`] characters from byte `q` (the last byte of `t` is left to
+/// the caller: it has no second byte to look up with).
+#[inline(always)]
+fn fast_run(t: &[u8], mut q: usize) -> usize {
+    while let Some(&[b0, b1]) = t.get(q..q + 2) {
+        let adv = FAST[usize::from(u16::from_le_bytes([b0, b1]))];
+        if adv == 0 {
+            break;
+        }
+        q += usize::from(adv);
+    }
+    q
+}
+
 impl FoldedWords {
     /// Splits `folded` (the text of a [`Normalized`](super::normalize::Normalized)) into lines
     /// at `\n` and each line into words.
@@ -79,6 +119,15 @@ impl FoldedWords {
         let mut word: Option<usize> = None;
         let mut p = 0;
         while p < t.len() {
+            // Letters in a row, the bulk of a word, then one character looked at closely.
+            let q = fast_run(t, p);
+            if q > p {
+                word.get_or_insert(p);
+                p = q;
+                if p >= t.len() {
+                    break;
+                }
+            }
             let b = t[p];
             let (alnum, len) = if b < 0x80 {
                 if b == b'\n' {
@@ -145,11 +194,37 @@ impl FoldedWords {
             .map(|l| (l.start as usize, l.end as usize))
     }
 
+    /// Whether line `i`, whose original text is `text`, holds an [`is_dropped_separator`]
+    /// character: [`drops_separator`], but a line that folds to as many bytes as it has holds
+    /// none (folding never lengthens text, and it drops those), which spares most lines the
+    /// search.
+    pub fn drops_separator(&self, i: usize, text: &str) -> bool {
+        self.line_range(i).is_none_or(|(s, e)| e - s != text.len()) && drops_separator(text)
+    }
+
     /// Whether folded line `i` holds one of U+0656..U+065F, which are letters of a word for
     /// `duplicate-line` but separate words in the folded text (true past the last line).
     pub fn has_marks(&self, i: usize) -> bool {
         self.lines.get(i).is_none_or(|l| l.marks)
     }
+}
+
+/// The folded words of `text` (runs of [`is_alnum`] characters in [`fold`]) joined by single
+/// spaces: how `repeated-phrase` compares a repeat with the phrases of `allow.phrases`, so that
+/// their spelling variants (ي/ی, أ/ا, tashkeel, spacing and punctuation) meet.
+pub fn phrase_key(text: &str) -> String {
+    let folded = fold(text);
+    let mut key = String::with_capacity(folded.len());
+    for w in folded
+        .split(|c: char| !is_alnum(c))
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(w);
+    }
+    key
 }
 
 /// Characters that separate words in the original text but that folding drops, so that the
@@ -180,6 +255,81 @@ pub fn drops_separator(text: &str) -> bool {
         || memchr::memchr_iter(0x9c, b).any(|i| i > 0 && b[i - 1] == 0xd8)
 }
 
+/// Whether `c` is one of the marks [`marks`] finds: tatweel U+0640, U+064B..U+065F (tashkeel
+/// and the other combining marks) and superscript alef U+0670.
+pub fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0640}' | '\u{064b}'..='\u{065f}' | '\u{0670}')
+}
+
+/// The byte offsets of the [`is_mark`] characters of `text`, in order.
+///
+/// Folding drops most of them, so the folded text cannot tell where they were; a rule that
+/// must know looks for them here. They are a few per thousand bytes of even vowelled text, but
+/// their lead byte 0xD9 is a fifth of all Arabic bytes: the search tests their second bytes
+/// (0x80, 0x8B..0x9F, 0xB0) eight bytes at a time, and looks back for 0xD9 only where one is.
+pub fn marks(text: &str) -> Marks<'_> {
+    Marks {
+        bytes: text.as_bytes(),
+        next: 0,
+        base: 0,
+        lanes: 0,
+    }
+}
+
+/// The iterator of [`marks`].
+pub struct Marks<'t> {
+    bytes: &'t [u8],
+    /// Start of the next chunk to test.
+    next: usize,
+    /// Start of the chunk `lanes` belongs to.
+    base: usize,
+    /// The high bit of each byte of that chunk that may be a mark's second byte, not yet looked at.
+    lanes: u64,
+}
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The high bit of each byte of `w` that is 0x80, 0x8B..=0x9F or 0xB0. Every sum stays within
+/// its byte (the low seven bits plus at most 0x7F), so bytes do not carry into each other.
+#[inline]
+fn mark_tails(w: u64) -> u64 {
+    let z = w & LOW7;
+    let in_range = (z + splat(0x80 - 0x0b)) & !(z + splat(0x80 - 0x20));
+    let is_zero = !(z + LOW7);
+    let is_b0 = !((z ^ splat(0x30)) + LOW7);
+    w & HIGH & (in_range | is_zero | is_b0)
+}
+
+impl Iterator for Marks<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            while self.lanes != 0 {
+                let q = self.base + (self.lanes.trailing_zeros() / 8) as usize;
+                self.lanes &= self.lanes - 1;
+                // 0xD9 is a lead byte, never a continuation: the character starts there.
+                if q > 0 && self.bytes[q - 1] == 0xd9 {
+                    return Some(q - 1);
+                }
+            }
+            let rest = self.bytes.get(self.next..).filter(|r| !r.is_empty())?;
+            let mut w = [0u8; 8];
+            let n = rest.len().min(8);
+            w[..n].copy_from_slice(&rest[..n]);
+            self.base = self.next;
+            self.next += n;
+            self.lanes = mark_tails(u64::from_le_bytes(w));
+        }
+    }
+}
+
 const K1: u64 = 0x9e37_79b9_7f4a_7c15;
 const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
 
@@ -207,11 +357,27 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K1).rotate_left(29);
+        h = (h ^ tail(rest)).wrapping_mul(K1).rotate_left(29);
     }
     fmix(h)
+}
+
+/// The 1 to 7 bytes after a word's last whole chunk as one number, read in at most two loads
+/// (which may overlap) rather than copied byte by byte: a different number for different bytes
+/// of one length, and [`hash_bytes`] starts from the length.
+#[inline]
+fn tail(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    if n >= 4 {
+        let word = |i: usize| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(&rest[i..i + 4]);
+            u64::from(u32::from_le_bytes(w))
+        };
+        word(0) | word(n - 4) << 32
+    } else {
+        u64::from(rest[0]) | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]) << 16
+    }
 }
 
 /// A hash of two word hashes in order: a word pair.
@@ -323,6 +489,20 @@ mod tests {
     }
 
     #[test]
+    fn lines_that_keep_their_length_drop_no_separator() {
+        let t = "قال\u{200f}نعم\nقال نعم\r\n\u{feff}x\n\u{064e}a\u{ad}b";
+        let n = normalize(t);
+        let fw = FoldedWords::new(&n.text);
+        for (i, line) in crate::analysis::text::lines(t).enumerate() {
+            assert_eq!(
+                fw.drops_separator(i, line.text),
+                drops_separator(line.text),
+                "{i}"
+            );
+        }
+    }
+
+    #[test]
     fn hashes_tell_words_and_pairs_apart() {
         let ws = ["", "a", "ab", "abcdefgh", "abcdefghi", "قال", "قا", "ل"];
         let hs: Vec<u64> = ws.iter().map(|w| hash_bytes(w.as_bytes())).collect();
@@ -337,15 +517,100 @@ mod tests {
         assert_eq!(hash_seq([hs[3], hs[4]]), hash_seq(vec![hs[3], hs[4]]));
     }
 
+    #[test]
+    fn fast_characters_are_letters_of_words() {
+        // Every byte pair the fast scan takes is a word character that is not a mark, so that
+        // a run of them is part of a word and changes nothing of `has_marks`.
+        for (i, &len) in FAST.iter().enumerate() {
+            let (b0, b1) = ((i & 0xff) as u8, (i >> 8) as u8);
+            let len = usize::from(len);
+            let bytes = [b0, b1];
+            let c = std::str::from_utf8(&bytes[..len.max(1)])
+                .ok()
+                .and_then(|s| s.chars().next());
+            match (len, c) {
+                (0, _) => {}
+                (_, Some(c)) => {
+                    assert_eq!(c.len_utf8(), len, "{i:#x}");
+                    assert!(is_alnum(c) && CLASS[c as usize] & MARK == 0, "{c:?}");
+                }
+                (_, None) => panic!("{i:#x} is no character"),
+            }
+        }
+        // The letters of folded Arabic and Persian text are all taken.
+        for c in "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأؤإئپچژگ".chars()
+        {
+            let mut b = [0u8; 4];
+            c.encode_utf8(&mut b);
+            assert_eq!(FAST[usize::from(b[0]) | usize::from(b[1]) << 8], 2, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn tails_of_one_length_hash_apart() {
+        // Every string of up to three bytes from a small alphabet, and of four to seven bytes
+        // differing in one place: the overlapping loads of `tail` still see every byte.
+        let alphabet = [0u8, 1, 0x20, 0x80, 0xd8, 0xd9, 0xff];
+        let mut seen = std::collections::HashSet::new();
+        let mut count = 0;
+        for n in 1..=3u32 {
+            for code in 0..alphabet.len().pow(n) {
+                let mut v = Vec::new();
+                let mut c = code;
+                for _ in 0..n {
+                    v.push(alphabet[c % alphabet.len()]);
+                    c /= alphabet.len();
+                }
+                assert!(seen.insert(hash_bytes(&v)), "{v:?}");
+                count += 1;
+            }
+        }
+        for n in 4..=15usize {
+            for at in 0..n {
+                for &b in &alphabet[1..] {
+                    let mut v = vec![0u8; n];
+                    v[at] = b;
+                    assert!(seen.insert(hash_bytes(&v)), "{v:?}");
+                    count += 1;
+                }
+            }
+            assert!(seen.insert(hash_bytes(&vec![0u8; n])));
+            count += 1;
+        }
+        assert_eq!(seen.len(), count);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// The chunked search finds exactly the marks a character walk finds.
+        #[test]
+        fn marks_are_found_where_they_are(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ـ", "\u{064b}", "\u{064e}", "\u{0651}", "\u{0652}", "\u{0653}", "\u{0654}",
+                "\u{0655}", "\u{0656}", "\u{0658}", "\u{065f}", "\u{0670}", "\u{0671}", "\u{064a}",
+                "\u{0660}", "\u{0680}", "\u{06b0}", "\u{0620}", "و", "ي", "ل", "“", "–", "—",
+                "\u{200c}", "ڀ", "ۀ", "a", " ", "\n", "😀", "\u{d9}", "\u{80}", "\u{b0}",
+            ]),
+            0..60,
+        )) {
+            let t: String = pieces.concat();
+            let want: Vec<usize> = t
+                .char_indices()
+                .filter(|&(_, c)| is_mark(c))
+                .map(|(i, _)| i)
+                .collect();
+            proptest::prop_assert_eq!(marks(&t).collect::<Vec<_>>(), want);
+        }
+
         #[test]
         fn agrees_with_splitting_each_line(pieces in proptest::collection::vec(
             proptest::sample::select(vec![
                 "ا", "و", "ي", "ی", "ة", "أ", "ك", "ک", "سوريا", "محمد", "\u{0654}", "\u{064e}",
                 "\u{0656}", "\u{0640}", "\u{200c}", "\u{200f}", "\u{feff}", " ", "\u{a0}", "\t",
                 "\r", "\n", "\r\n", "A", "b", "7", "٣", "۴", "«", "»", "،", "…", "😀", "'",
-                "𝐀", "²", "ⅷ", "الرئيس السوري قال في مؤتمر صحفي",
+                "𝐀", "²", "ⅷ", "الرئيس السوري قال في مؤتمر صحفي", "پ", "چ", "ژ", "گ", "ۀ",
+                "ے", "ۓ", "۔", "\u{0658}", "\u{065f}", "\u{0670}", "ٱ", "中", "é", "ß", "ـ",
+                "ي", "\u{0660}", "\u{06f0}", "؟", "؛", "٪",
             ]),
             0..80,
         )) {

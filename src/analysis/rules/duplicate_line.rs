@@ -15,13 +15,13 @@
 //! same entry in two rankings is not a duplicate. Navigation lines are left to
 //! `scraper-boilerplate`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{deletion_span, line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold_push;
 use crate::analysis::text::Line;
-use crate::analysis::words::{drops_separator, hash_bytes, hash_seq, PreHash};
+use crate::analysis::words::{hash_bytes, hash_seq, PreHash};
 
 pub struct DuplicateLine;
 
@@ -153,7 +153,7 @@ fn candidates(cx: &Context<'_>) -> Vec<usize> {
     for (i, line) in cx.prep.lines.iter().enumerate() {
         hashes.clear();
         match fw.line(i) {
-            Some(folded) if !fw.has_marks(i) && !drops_separator(line.text) => {
+            Some(folded) if !fw.has_marks(i) && !fw.drops_separator(i, line.text) => {
                 hashes.extend(folded.iter().map(|w| w.hash));
             }
             _ => {
@@ -187,9 +187,25 @@ impl Rule for DuplicateLine {
     }
 }
 
+/// The comparison keys of `allow.phrases`: a line whose key is one of them is never reported.
+fn allowed_keys(cx: &Context<'_>) -> HashSet<String, crate::analysis::script::FastHash> {
+    let mut ws = Words::default();
+    let mut keys = HashSet::default();
+    for phrase in &cx.config.allow.phrases {
+        if let Some(line) = crate::analysis::text::lines(phrase).next() {
+            ws.fill(&line);
+            if !ws.key.is_empty() {
+                keys.insert(ws.key.clone());
+            }
+        }
+    }
+    keys
+}
+
 /// The rule itself, on lines `which` (in order): every line, or only [`candidates`].
 fn report(cx: &Context<'_>, which: impl IntoIterator<Item = usize>, out: &mut Vec<Diagnostic>) {
     let lines = &cx.prep.lines;
+    let allowed = allowed_keys(cx);
     let mut seen: HashMap<String, usize, crate::analysis::script::FastHash> = HashMap::default();
     let mut ws = Words::default();
     for i in which {
@@ -201,6 +217,7 @@ fn report(cx: &Context<'_>, which: impl IntoIterator<Item = usize>, out: &mut Ve
         if enumerated
             || ws.len() < MIN_WORDS
             || (cx.prep.is_boilerplate(i) && !has_prose_repeat(&ws))
+            || allowed.contains(&ws.key)
         {
             continue;
         }
@@ -248,8 +265,11 @@ fn has_prose_repeat(ws: &Words) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::rules::testing::{check, render, with_context};
+    use crate::analysis::config::Config;
+    use crate::analysis::kb::Kb;
+    use crate::analysis::rules::testing::{check, render, run_with, with_context};
     use crate::analysis::words::drops_separator;
+    use crate::analysis::Engine;
 
     const R: &str = "duplicate-line";
 
@@ -293,6 +313,33 @@ mod tests {
         check(R, "قال الرئيس اليوم كلاما\nقال الرئيس اليوم كلاما كثيرا");
         // Navigation lines are scraper-boilerplate's.
         check(R, "أهم الأخبار ايران\nالنص هنا\nأهم الأخبار ايران");
+    }
+
+    #[test]
+    fn allowed_phrases() {
+        let mut config = Config::default();
+        config
+            .allow
+            .phrases
+            .push("تابعونا على مواقع التواصل الاجتماعي".to_string());
+        let engine = Engine::new(Kb::embedded(), config);
+        // The phrase and its Persian-lettered, bulleted and punctuated copy; the phrase twice.
+        let allowed = [
+            "تابعونا على مواقع التواصل الاجتماعي\nنص الخبر\n• تابعونا علی مواقع التواصل الاجتماعی.",
+            "تابعونا على مواقع التواصل الاجتماعي\nتابعونا على مواقع التواصل الاجتماعي",
+        ];
+        for t in allowed {
+            assert!(run_with(&engine, R, t).is_empty(), "{t}");
+            assert_eq!(run_with(&Engine::embedded(), R, t).len(), 1, "{t}");
+        }
+        // Other repeated lines, and a line that only starts with the phrase, are still reported.
+        let reported = [
+            "قال الرئيس اليوم كلاما طويلا\nقال الرئيس اليوم كلاما طويلا",
+            "تابعونا على مواقع التواصل الاجتماعي اليوم\nتابعونا على مواقع التواصل الاجتماعي اليوم",
+        ];
+        for t in reported {
+            assert_eq!(run_with(&engine, R, t).len(), 1, "{t}");
+        }
     }
 
     #[test]

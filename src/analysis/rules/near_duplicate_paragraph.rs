@@ -18,7 +18,7 @@
 //! inverted index from pair to the earlier paragraphs holding it counts the shared pairs, and a
 //! pair held by more than [`MAX_POSTINGS`] paragraphs (a stock phrase) is not followed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::scraper_boilerplate::strip_footer;
 use super::{line_span, Context, Rule, RuleMeta};
@@ -59,13 +59,25 @@ const MIN_CONTAINED_PAIRS: usize = 15;
 /// A word pair found in more earlier paragraphs than this is a stock phrase and not followed.
 const MAX_POSTINGS: usize = 32;
 
-/// A paragraph long enough to compare: its line, its word pairs (a range of the hashed pairs
-/// of all paragraphs, in order, repeats included) and a hash of its whole word sequence, to
-/// leave exact repeats to `duplicate-line`.
+/// A paragraph long enough to compare: its line and its word pairs (a range of the hashed
+/// pairs of all paragraphs, in order, repeats included).
 struct Para {
     line: usize,
     pairs: (usize, usize),
-    exact: u64,
+}
+
+impl Para {
+    fn pairs<'p>(&self, pairs: &'p [u64]) -> &'p [u64] {
+        pairs.get(self.pairs.0..self.pairs.1).unwrap_or_default()
+    }
+
+    /// A hash of the paragraph's whole word sequence, to leave exact repeats to
+    /// `duplicate-line`: the sequence of its word pairs, which (of at least [`MIN_WORDS`]
+    /// words) gives the words back. Worked out only by [`report`], which most articles never
+    /// reach.
+    fn exact(&self, pairs: &[u64]) -> u64 {
+        hash_seq(self.pairs(pairs).iter().copied())
+    }
 }
 
 /// The paragraphs of at least [`MIN_WORDS`] words, whether boilerplate or not, with the
@@ -97,7 +109,6 @@ fn paragraphs(cx: &Context<'_>) -> (Vec<Para>, Vec<u64>) {
         paras.push(Para {
             line: i,
             pairs: (from, pairs.len()),
-            exact: hash_seq(hashes.iter().copied()),
         });
     }
     (paras, pairs)
@@ -135,22 +146,90 @@ fn words<'b>(text: &str, buf: &'b mut String) -> Vec<&'b str> {
 /// holds each pair's latest node, the list's length and the last paragraph that added the
 /// pair; `nodes` each (paragraph, previous node). Most pairs occur once, and a `Vec` per pair
 /// was an allocation per word.
-#[derive(Default)]
 struct Index {
-    heads: HashMap<u64, Head, PreHash>,
+    heads: Heads,
     nodes: Vec<(u32, u32)>,
     /// Pairs shared with the paragraph last added, by earlier paragraph (those in `touched`).
     shared: Vec<u32>,
     touched: Vec<u32>,
 }
 
+#[derive(Clone, Copy)]
 struct Head {
+    pair: u64,
+    /// 0 for a free slot of [`Heads`].
     len: u32,
     node: u32,
     last: u32,
 }
 
+const FREE: Head = Head {
+    pair: 0,
+    len: 0,
+    node: u32::MAX,
+    last: u32::MAX,
+};
+
+/// The heads by pair: open addressing with linear probing on the pair's hash itself (a
+/// [`hash_pair`], already well mixed), sized for every pair of the article at once. A
+/// `HashMap` hashed nothing (its keys are [`PreHash`]ed) but grew and rehashed four times
+/// over for each article, and its probing cost more than the rest of the rule.
+struct Heads {
+    slots: Vec<Head>,
+    used: usize,
+}
+
+impl Heads {
+    fn with_capacity(n: usize) -> Self {
+        Heads {
+            slots: vec![FREE; (2 * n).next_power_of_two().max(16)],
+            used: 0,
+        }
+    }
+
+    /// The head of `pair`, a free one (length 0) for a pair not seen yet.
+    fn get(&mut self, pair: u64) -> &mut Head {
+        if 2 * (self.used + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = pair as usize & mask;
+        while self.slots[i].len != 0 && self.slots[i].pair != pair {
+            i = (i + 1) & mask;
+        }
+        if self.slots[i].len == 0 {
+            self.used += 1;
+            self.slots[i].pair = pair;
+        }
+        &mut self.slots[i]
+    }
+
+    /// Doubles the table (only when more pairs come than it was sized for).
+    fn grow(&mut self) {
+        let bigger = vec![FREE; 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for head in old.into_iter().filter(|h| h.len != 0) {
+            let mut i = head.pair as usize & mask;
+            while self.slots[i].len != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = head;
+        }
+    }
+}
+
 impl Index {
+    /// An index for paragraphs holding `pairs` pairs in all.
+    fn with_capacity(pairs: usize) -> Self {
+        Index {
+            heads: Heads::with_capacity(pairs),
+            nodes: Vec::with_capacity(pairs),
+            shared: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
     /// Adds paragraph `id` (numbered from 0 as added) with its `pairs`, counting in `shared`
     /// the pairs each earlier paragraph has in common with it. A pair held by more than
     /// [`MAX_POSTINGS`] paragraphs is a stock phrase and not followed. Returns the number of
@@ -171,11 +250,7 @@ impl Index {
         shared.resize(id as usize + 1, 0);
         let (mut distinct, mut stock) = (0, 0);
         for &p in pairs {
-            let head = heads.entry(p).or_insert(Head {
-                len: 0,
-                node: u32::MAX,
-                last: u32::MAX,
-            });
+            let head = heads.get(p);
             if head.last == id {
                 continue;
             }
@@ -200,6 +275,7 @@ impl Index {
             let at = nodes.len() as u32;
             nodes.push((id, head.node));
             *head = Head {
+                pair: p,
                 len: head.len + 1,
                 node: at,
                 last: id,
@@ -229,13 +305,10 @@ fn might_hit(a: usize, n: usize) -> bool {
 /// more than the rule does. Most articles have none, and their lines are never tested for
 /// boilerplate.
 fn last_candidate(paras: &[Para], pairs: &[u64]) -> Option<usize> {
-    let mut index = Index::default();
+    let mut index = Index::with_capacity(pairs.len());
     let mut last = None;
     for (id, para) in paras.iter().enumerate() {
-        let (a, stock) = index.add(
-            id as u32,
-            pairs.get(para.pairs.0..para.pairs.1).unwrap_or_default(),
-        );
+        let (a, stock) = index.add(id as u32, para.pairs(pairs));
         let most = index.shared().map(|(_, n)| n).max().unwrap_or(0) + stock;
         if might_hit(a, most) {
             last = Some(id);
@@ -257,33 +330,64 @@ impl Rule for NearDuplicateParagraph {
     }
 }
 
+/// The phrases of `allow.phrases` as this rule compares paragraphs (their [`words`] joined by
+/// spaces). An allowed paragraph is left out like boilerplate: neither reported nor compared
+/// with the paragraphs after it.
+struct Allowed {
+    keys: Vec<String>,
+    buf: String,
+}
+
+impl Allowed {
+    fn new(cx: &Context<'_>) -> Self {
+        let mut buf = String::new();
+        let keys = cx
+            .config
+            .allow
+            .phrases
+            .iter()
+            .map(|p| words(p, &mut buf).join(" "))
+            .filter(|k| !k.is_empty())
+            .collect();
+        Allowed { keys, buf }
+    }
+
+    /// Whether line `i` (a paragraph) is an allowed phrase.
+    fn holds(&mut self, cx: &Context<'_>, i: usize) -> bool {
+        let (Some(line), false) = (cx.prep.lines.get(i), self.keys.is_empty()) else {
+            return false;
+        };
+        let key = words(strip_footer(line.text), &mut self.buf).join(" ");
+        self.keys.contains(&key)
+    }
+}
+
 /// The rule itself on `paras`: every paragraph, or those up to the last candidate.
 fn report(cx: &Context<'_>, paras: &[Para], pairs: &[u64], out: &mut Vec<Diagnostic>) {
     let lines = &cx.prep.lines;
-    let mut index = Index::default();
+    let mut index = Index::with_capacity(pairs.len());
     // The paragraphs indexed: line, distinct pairs, exact hash.
     let mut indexed: Vec<(usize, usize, u64)> = Vec::new();
     let mut exacts: HashSet<u64, PreHash> = HashSet::default();
+    let mut allowed = Allowed::new(cx);
     for para in paras {
-        if cx.prep.is_boilerplate(para.line) {
+        if cx.prep.is_boilerplate(para.line) || allowed.holds(cx, para.line) {
             continue;
         }
         // An exact repeat is duplicate-line's, and the earlier copy is already indexed.
-        if !exacts.insert(para.exact) {
+        let exact = para.exact(pairs);
+        if !exacts.insert(exact) {
             continue;
         }
         let id = indexed.len() as u32;
-        let (a, _) = index.add(
-            id,
-            pairs.get(para.pairs.0..para.pairs.1).unwrap_or_default(),
-        );
+        let (a, _) = index.add(id, para.pairs(pairs));
         // The earlier paragraph it is most like, if it is like one enough.
         let mut best: Option<(f64, u32)> = None;
         for (q, n) in index.shared() {
-            let Some(&(_, b, exact)) = indexed.get(q as usize) else {
+            let Some(&(_, b, earlier)) = indexed.get(q as usize) else {
                 continue;
             };
-            if exact == para.exact {
+            if earlier == exact {
                 continue;
             }
             let union = (a + b).saturating_sub(n).max(1);
@@ -322,13 +426,16 @@ fn report(cx: &Context<'_>, paras: &[Para], pairs: &[u64], out: &mut Vec<Diagnos
                 );
             }
         }
-        indexed.push((para.line, a, para.exact));
+        indexed.push((para.line, a, exact));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::rules::testing::{check, render, run};
+    use crate::analysis::config::Config;
+    use crate::analysis::kb::Kb;
+    use crate::analysis::rules::testing::{check, render, run, run_with};
+    use crate::analysis::Engine;
 
     const R: &str = "near-duplicate-paragraph";
 
@@ -378,6 +485,25 @@ mod tests {
     }
 
     #[test]
+    fn allowed_phrases() {
+        let text = format!("{FIRST}\n\nجاء ذلك خلال لقاء في العاصمة.\n\n{REWORDED}");
+        let with = |phrase: &str| {
+            let mut config = Config::default();
+            config.allow.phrases.push(phrase.to_string());
+            run_with(&Engine::new(Kb::embedded(), config), R, &text).len()
+        };
+        assert_eq!(run(R, &text).len(), 1);
+        // The reworded paragraph, spelt with Persian ی and without the hamza of its alefs:
+        // not reported.
+        assert_eq!(with(&REWORDED.replace('ي', "ی").replace('أ', "ا")), 0);
+        // The first paragraph allowed is not compared with the ones after it.
+        assert_eq!(with(FIRST), 0);
+        // Another phrase, or part of the paragraph, changes nothing.
+        assert_eq!(with("جاء ذلك خلال لقاء في العاصمة"), 1);
+        assert_eq!(with("الأمين العام"), 1);
+    }
+
+    #[test]
     fn large_article_with_stock_phrases() {
         // Thousands of paragraphs sharing stock phrases (speed is measured by benches/, not here).
         let mut text = String::new();
@@ -390,6 +516,23 @@ mod tests {
         let found = run(R, &text);
         // They are near-duplicates of each other, reported against earlier ones.
         assert!(!found.is_empty());
+    }
+
+    #[test]
+    fn heads_probe_past_collisions_and_grow() {
+        // Pairs alike in their low bits all probe from one slot, and more pairs come than the
+        // table was sized for.
+        let mut heads = super::Heads::with_capacity(1);
+        for round in 1..=3u32 {
+            for i in 0..1000u64 {
+                let head = heads.get(i << 32 | 7);
+                assert_eq!(head.len, round - 1, "{i}");
+                head.pair = i << 32 | 7;
+                head.len = round;
+            }
+        }
+        assert_eq!(heads.used, 1000);
+        assert!(heads.slots.len() >= 2000);
     }
 
     #[test]
@@ -456,7 +599,6 @@ mod tests {
                     paras.push(super::Para {
                         line: i,
                         pairs: (from, pairs.len()),
-                        exact: super::hash_seq(hs.iter().copied()),
                     });
                 }
                 let mut all = Vec::new();

@@ -18,8 +18,11 @@
 
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::normalize::ZWNJ;
 use crate::analysis::text::Line;
-use crate::analysis::words::hash_bytes;
+use crate::analysis::words::{
+    drops_separator, hash_bytes, marks, phrase_key, FoldedWords, Word as FoldedWord,
+};
 
 pub struct RepeatedPhrase;
 
@@ -364,15 +367,93 @@ impl Rule for RepeatedPhrase {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let configured = phrases(cx.config.allow.reduplications.iter().map(String::as_str));
+        let allow = Allow::new(cx);
+        let fw = cx.prep.words();
+        let folded = cx.prep.norm.text.as_str();
         let mut scan = Scan::default();
         let mut ws = Words::default();
-        for line in &cx.prep.lines {
+        for (i, line) in cx.prep.lines.iter().enumerate() {
+            if scan.fill_folded(fw, folded, i) == Some(false) && folded_words_tell(line.text, fw, i)
+            {
+                continue;
+            }
             scan.fill(line.text);
             if scan.might_repeat() {
-                report_line(cx, line, &configured, &mut ws, out);
+                report_line(cx, line, &allow, &mut ws, out);
             }
         }
+    }
+}
+
+/// Whether the folded text's words of line `i`, grouped by [`Scan::fill_folded`], stand for the
+/// rule's words of `text` closely enough that no repeat on the folded side means none here.
+///
+/// They do when folding works character by character inside this line's words and
+/// drops no word whole. Then the rule's words map one to one, in order, onto those groups: equal
+/// [`key`]s fold alike (the key drops what folding drops and merges letters that folding merges
+/// too), and only whitespace between words folds to only whitespace. What breaks that:
+/// - a character folding drops between words (U+200F, U+FEFF …), which glues two words;
+/// - a combining hamza or madda (U+0653..U+0655), which folding composes with the letter before
+///   (ي + U+0654 is ئ) where the key only drops it, and U+0656..U+065F, which folding keeps
+///   between letters;
+/// - a word of tashkeel or tatweel alone (ـ as a dash), which folds to nothing: two of them in
+///   a row are a repeat with no folded word at all. The second starts right after whitespace.
+///
+/// A line that folds to as many bytes as it has holds none of these: folding never lengthens
+/// text, and every one of these characters it drops or merges (U+0656..U+065F, which it keeps,
+/// are [`FoldedWords::has_marks`], already ruled out by the grouping).
+fn folded_words_tell(text: &str, fw: &FoldedWords, i: usize) -> bool {
+    let folded_len = fw.line_range(i).map_or(0, |(s, e)| e - s);
+    if folded_len == text.len() {
+        return true;
+    }
+    !drops_separator(text)
+        && !marks(text).any(|m| {
+            let composes = matches!(text.as_bytes().get(m + 1), Some(0x93..=0x9f));
+            composes
+                || text[..m]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_whitespace)
+        })
+}
+
+/// What `khabar.toml` allows besides [`REDUPLICATIONS`].
+#[derive(Default)]
+struct Allow {
+    /// `allow.reduplications`, split into keyed words.
+    reduplications: Vec<Vec<String>>,
+    /// `allow.phrases` as [`phrase_key`]s.
+    phrases: Vec<String>,
+}
+
+impl Allow {
+    fn new(cx: &Context<'_>) -> Self {
+        let allow = &cx.config.allow;
+        Allow {
+            reduplications: phrases(allow.reduplications.iter().map(String::as_str)),
+            phrases: allow
+                .phrases
+                .iter()
+                .map(|p| phrase_key(p))
+                .filter(|p| !p.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Whether the run of `k` words from word `i` written twice is an allowed phrase, or its
+    /// two copies together are one (compared folded, so spelling variants of it are allowed
+    /// too).
+    fn phrase(&self, ws: &Words<'_>, i: usize, k: usize) -> bool {
+        if self.phrases.is_empty() {
+            return false;
+        }
+        let text = |last: usize| {
+            let (s, e) = (ws.list[i].bytes.0, ws.list[last].bytes.1);
+            phrase_key(ws.line.get(s..e).unwrap_or_default())
+        };
+        let (once, twice) = (text(i + k - 1), text(i + 2 * k - 1));
+        self.phrases.iter().any(|p| *p == once || *p == twice)
     }
 }
 
@@ -380,7 +461,7 @@ impl Rule for RepeatedPhrase {
 fn report_line<'a>(
     cx: &Context<'_>,
     line: &Line<'a>,
-    configured: &[Vec<String>],
+    allow: &Allow,
     ws: &mut Words<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -417,10 +498,11 @@ fn report_line<'a>(
             i += 1;
             continue;
         };
-        if k == 1
+        if (k == 1
             && (allowed(ws, i, builtin_allow())
-                || allowed(ws, i, configured)
-                || legit_single(ws, i))
+                || allowed(ws, i, &allow.reduplications)
+                || legit_single(ws, i)))
+            || allow.phrase(ws, i, k)
         {
             i += 1;
             continue;
@@ -486,13 +568,176 @@ static CLASS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
 /// rule's cost.
 #[derive(Default)]
 struct Scan {
-    words: Vec<(u64, bool)>,
+    /// Each word's hash, side by side for [`Scan::might_repeat`]'s comparisons.
+    hashes: Vec<u64>,
+    /// Whether only whitespace separates each word from the word before.
+    joined: Vec<bool>,
     key: String,
+    /// The words of [`Scan::fill_folded`].
+    squares: Squares,
+}
+
+/// Hash buckets of [`Squares`]: a power of two well above the twelve words it looks back.
+const BUCKETS: usize = 64;
+
+/// Words pushed one by one, telling as each comes whether the words up to it end a run
+/// written twice in a row with only whitespace inside (what [`Scan::might_repeat`] finds, in
+/// one pass). Each word looks back only at the earlier words of its hash's bucket, chained,
+/// instead of comparing itself with the twelve words ahead.
+struct Squares {
+    hashes: Vec<u64>,
+    /// For each word, 1 + the latest word before it in the same bucket (0: none).
+    prev: Vec<u32>,
+    /// For each bucket, 1 + its latest word (0: none).
+    latest: [u32; BUCKETS],
+    /// The first word of the run of words joined to the word before, up to the last one.
+    run_start: usize,
+}
+
+impl Default for Squares {
+    fn default() -> Self {
+        Squares {
+            hashes: Vec::new(),
+            prev: Vec::new(),
+            latest: [0; BUCKETS],
+            run_start: 0,
+        }
+    }
+}
+
+impl Squares {
+    fn clear(&mut self) {
+        self.hashes.clear();
+        self.prev.clear();
+        self.latest = [0; BUCKETS];
+        self.run_start = 0;
+    }
+
+    /// Adds a word, `joined` when only whitespace separates it from the one before. True when
+    /// it ends the second copy of a run of at most [`MAX_RUN`] words, both copies joined.
+    fn push(&mut self, hash: u64, joined: bool) -> bool {
+        let j = self.hashes.len();
+        if !joined {
+            self.run_start = j;
+        }
+        self.hashes.push(hash);
+        let bucket = (hash >> 58) as usize % BUCKETS;
+        let mut p = std::mem::replace(&mut self.latest[bucket], j as u32 + 1);
+        self.prev.push(p);
+        // Copies of k words ending here start at j + 1 - 2k, inside the joined run.
+        let max_k = MAX_RUN.min((j + 1 - self.run_start) / 2);
+        let earliest = j - max_k;
+        while p as usize > earliest {
+            let q = p as usize - 1;
+            if self.hashes[q] == hash {
+                let k = j - q;
+                if self.hashes[j + 1 - 2 * k..=q] == self.hashes[q + 1..=j] {
+                    return true;
+                }
+            }
+            p = self.prev[q];
+        }
+        false
+    }
+}
+
+/// How the folded text between two folded words groups them into the rule's words.
+enum Gap {
+    /// Only whitespace: the next word starts a new word, joined to the one before.
+    Space,
+    /// Only ZWNJ and apostrophes, which are inside a word for this rule: the same word goes on.
+    Inside,
+    /// Anything else without ZWNJ or apostrophes: a new word, not joined.
+    Other,
+    /// ZWNJ or apostrophes with something else: where the word they belong to ends cannot be
+    /// told here.
+    Unclear,
+}
+
+fn gap(text: &str) -> Gap {
+    if text == " " {
+        return Gap::Space;
+    }
+    let (mut joiner, mut only_joiners, mut only_space) = (false, true, true);
+    for c in text.chars() {
+        let j = c == ZWNJ || c == '\'';
+        joiner |= j;
+        only_joiners &= j;
+        only_space &= c.is_whitespace();
+    }
+    match (joiner, only_joiners, only_space) {
+        (true, true, _) => Gap::Inside,
+        (true, false, _) => Gap::Unclear,
+        (false, _, true) => Gap::Space,
+        (false, _, false) => Gap::Other,
+    }
 }
 
 impl Scan {
+    /// Fills the scan from folded line `i` instead of the line: the folded words grouped into
+    /// the rule's words (runs joined by ZWNJ or apostrophes), each hashed on its folded text.
+    /// Folding merges more than [`key`] does, so equal keys give equal hashes wherever
+    /// [`folded_words_tell`] holds, and more words may look alike: a repeat found here is
+    /// only a hint. Returns whether there is one (found as the words come, by [`Squares`]), or
+    /// `None` where the grouping is unclear (see [`Gap::Unclear`]) or the line holds marks
+    /// folding keeps (U+0656..U+065F).
+    fn fill_folded(&mut self, fw: &FoldedWords, folded: &str, i: usize) -> Option<bool> {
+        self.squares.clear();
+        let (Some(words), Some((start, end))) = (fw.line(i), fw.line_range(i)) else {
+            return None;
+        };
+        if fw.has_marks(i) {
+            return None;
+        }
+        let t = folded.as_bytes();
+        // The group being built: its first and last folded word, joined to the one before.
+        let mut group: Option<(usize, usize, bool)> = None;
+        let mut prev_end = start;
+        for (j, w) in words.iter().enumerate() {
+            let (s, e) = (w.start as usize, w.end as usize);
+            let kind = if s == prev_end + 1 && t[prev_end] == b' ' {
+                Gap::Space
+            } else {
+                gap(folded.get(prev_end..s).unwrap_or_default())
+            };
+            prev_end = e;
+            match (kind, group) {
+                (Gap::Unclear, _) | (Gap::Inside, None) => return None,
+                (Gap::Inside, Some((first, _, joined))) => group = Some((first, j, joined)),
+                (kind, _) => {
+                    if self.push_group(words, t, group) {
+                        return Some(true);
+                    }
+                    group = Some((j, j, j > 0 && matches!(kind, Gap::Space)));
+                }
+            }
+        }
+        let repeat = self.push_group(words, t, group);
+        let tail = folded.get(prev_end..end).unwrap_or_default();
+        (!tail.contains([ZWNJ, '\''])).then_some(repeat)
+    }
+
+    /// Pushes a group of folded words as one word; true when a repeat ends with it.
+    fn push_group(
+        &mut self,
+        words: &[FoldedWord],
+        t: &[u8],
+        group: Option<(usize, usize, bool)>,
+    ) -> bool {
+        let Some((first, last, joined)) = group else {
+            return false;
+        };
+        let hash = if first == last {
+            words[first].hash
+        } else {
+            hash_bytes(&t[words[first].start as usize..words[last].end as usize])
+        };
+        self.squares.push(hash, joined)
+    }
+
     fn fill(&mut self, text: &str) {
-        self.words.clear();
+        self.hashes.clear();
+        self.joined.clear();
         let table = &*CLASS;
         let b = text.as_bytes();
         let mut p = 0;
@@ -539,28 +784,30 @@ impl Scan {
         } else {
             hash_bytes(word.as_bytes())
         };
-        let joined = gap_clean && !self.words.is_empty();
-        self.words.push((hash, joined));
+        let joined = gap_clean && !self.hashes.is_empty();
+        self.hashes.push(hash);
+        self.joined.push(joined);
     }
 
     /// Whether some run of words is written twice in a row by the hashes of their keys, with
     /// only whitespace in between: what the rule needs before anything else (numbers and
     /// legitimate reduplications aside), so a line without is left at once.
     fn might_repeat(&self) -> bool {
-        let ws = &self.words;
-        let n = ws.len();
+        let h = &self.hashes;
+        let n = h.len().min(self.joined.len());
         // How many words after `i` in a row follow the word before with only whitespace.
         let mut joined_after = 0usize;
         for i in (0..n).rev() {
             // Both copies, words i..i + 2k, must be joined: k ≤ (joined_after + 1) / 2.
             let max_k = MAX_RUN.min((n - i) / 2).min(joined_after.div_ceil(2));
-            let h = ws[i].0;
-            if (1..=max_k)
-                .any(|k| ws[i + k].0 == h && (1..k).all(|t| ws[i + t].0 == ws[i + k + t].0))
-            {
-                return true;
+            // Nearly always no word ahead has this hash: one pass over a few of them says so.
+            if max_k > 0 && h[i + 1..=i + max_k].contains(&h[i]) {
+                let copies = |k: usize| h[i..i + k] == h[i + k..i + 2 * k];
+                if (1..=max_k).any(copies) {
+                    return true;
+                }
             }
-            joined_after = if ws[i].1 { joined_after + 1 } else { 0 };
+            joined_after = if self.joined[i] { joined_after + 1 } else { 0 };
         }
         false
     }
@@ -640,6 +887,86 @@ mod tests {
     }
 
     #[test]
+    fn repeats_the_folded_text_hides() {
+        // Words of tashkeel or tatweel alone fold to nothing.
+        check(R, "قال ـ ⟦ـ⟧ نعم");
+        check(R, "قال \u{064e} ⟦\u{064e}⟧ نعم");
+        // A combining hamza folds into ئ, but the key only drops it.
+        check(R, "قال ي\u{0654} ⟦ي⟧ نعم");
+        // An invisible mark glues قال to the first copy in the folded text.
+        check(R, "قال\u{200f}نعم ⟦نعم⟧ سنفعل");
+        check(R, "ذهب الى\u{200f}الى البيت");
+        // ZWNJ and apostrophes inside a word, or starting one.
+        check(R, "قال \u{200c}كتاب ⟦\u{200c}كتاب⟧");
+        check(R, "it's ⟦it's⟧ fine");
+        check(R, "او می\u{200c}شود ⟦می\u{200c}شود⟧ گفت");
+        check(R, "او می\u{200c}شود می شود گفت");
+    }
+
+    #[test]
+    fn squares_look_back_twelve_words_and_no_further() {
+        for (n, want) in [(12u64, true), (13, false)] {
+            let mut squares = super::Squares::default();
+            let found = (0..2 * n)
+                .map(|i| squares.push(i % n, i > 0))
+                .collect::<Vec<_>>()
+                .contains(&true);
+            assert_eq!(found, want, "{n}");
+        }
+        // Punctuation inside the second copy breaks it.
+        let mut squares = super::Squares::default();
+        let found = [(1, false), (2, true), (1, true), (2, false)]
+            .iter()
+            .map(|&(h, j)| squares.push(h, j))
+            .collect::<Vec<_>>()
+            .contains(&true);
+        assert!(!found);
+    }
+
+    /// Plain lines are left on their folded words, without looking at their characters.
+    #[test]
+    fn plain_lines_need_only_their_folded_words() {
+        let text = "قال الوزير إن الوفد وصل\nمی\u{200c}شود کتاب را خواند، و رفت\nحضر مُحَمَّد  أمس";
+        crate::analysis::rules::testing::with_context(text, |cx| {
+            let fw = cx.prep.words();
+            let mut scan = super::Scan::default();
+            for (i, line) in cx.prep.lines.iter().enumerate() {
+                assert_eq!(scan.fill_folded(fw, &cx.prep.norm.text, i), Some(false));
+                assert!(super::folded_words_tell(line.text, fw, i), "{i}");
+            }
+        });
+    }
+
+    #[test]
+    fn allowed_phrases() {
+        let mut config = Config::default();
+        config.allow.phrases.push("إن شاء الله".to_string());
+        config.allow.phrases.push("نعم، نعم".to_string());
+        config.allow.phrases.push("خیلی خوب".to_string());
+        let engine = Engine::new(Kb::embedded(), config);
+        let allowed = [
+            "قال إن شاء الله إن شاء الله سنفعل",
+            // Spelling variants of the phrase: alef forms, tashkeel, ي/ی.
+            "قال ان شاء اللهُ ان شاء الله سنفعل",
+            "گفت خيلي خوب خیلی خوب",
+            // The two copies together are the phrase.
+            "فقال نعم نعم",
+        ];
+        for t in allowed {
+            assert!(run_with(&engine, R, t).is_empty(), "{t}");
+            assert_eq!(run_with(&Engine::embedded(), R, t).len(), 1, "{t}");
+        }
+        // A repeat that is not one of the phrases, nor all of one, is still reported.
+        for t in [
+            "ذهب إلى إلى المدرسة",
+            "قال شاء الله شاء الله",
+            "قال إن إن شاء الله",
+        ] {
+            assert_eq!(run_with(&engine, R, t).len(), 1, "{t}");
+        }
+    }
+
+    #[test]
     fn configured_reduplications() {
         let mut config = Config::default();
         config.allow.reduplications.push("جدید جدید".to_string());
@@ -665,8 +992,11 @@ mod tests {
     use proptest::strategy::Strategy;
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
-        /// Leaving out the lines whose hashes show no repeat changes nothing.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Leaving out the lines whose folded words or hashes show no repeat changes nothing:
+        /// on text full of what folds differently from the key or splits words differently
+        /// (tashkeel and tatweel alone, combining hamza after و and ي, marks folding keeps,
+        /// invisible marks, ZWNJ and apostrophes next to spaces, Arabic-Indic digits, ى ة).
         #[test]
         fn scan_loses_no_finding(t in proptest::collection::vec(
             proptest::sample::select(vec![
@@ -675,21 +1005,73 @@ mod tests {
                 "\u{200c}", "\u{064e}", "\u{0654}", "\u{0656}", "\u{0640}", "'", "it's", "The",
                 "the", "10", "١٠", "²", "𝐀", "😀", "«", "»", "(", ")", "،", ".", " ", " ", " ",
                 "  ", "\u{a0}", "\u{2009}", "\u{200b}", "\u{200f}", "\t", "\n", "\r\n", "\r",
+                "ـ", " ـ ", "ي\u{0654}", "و\u{0654}", "ا\u{0653}", "ئ", "ؤ", "\u{0670}",
+                "\u{0653}", "\u{0658}", "\u{065f}", "\u{feff}", "\u{ad}", "\u{061c}", "ى", "ة",
+                "ه", "٠", "0", "\u{2028}", "\u{b}", "\u{3000}", "\u{200c}\u{200c}", "x'", "'x",
+                "پ", "گ", "ۀ", "ے", "中",
             ]),
             0..50,
         ).prop_map(|v| v.concat())) {
             let (all, some) = crate::analysis::rules::testing::with_context(&t, |cx| {
-                let configured = super::phrases(std::iter::empty());
+                let allow = super::Allow::default();
                 let mut ws = super::Words::default();
                 let mut all = Vec::new();
                 for line in &cx.prep.lines {
-                    super::report_line(cx, line, &configured, &mut ws, &mut all);
+                    super::report_line(cx, line, &allow, &mut ws, &mut all);
                 }
                 let mut some = Vec::new();
                 super::Rule::check(&super::RepeatedPhrase, cx, &mut some);
                 (all, some)
             });
             proptest::prop_assert_eq!(all, some);
+        }
+
+        /// The same on lines that are mostly plain words and spaces, so that most of them are
+        /// left on their folded words alone, with a repeat or a hazard here and there.
+        #[test]
+        fn folded_prefilter_loses_no_finding(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "قال ", "قال ", "في ", "في ", "على ", "علي ", "إلى ", "الى ", "می\u{200c}شود ",
+                "کتاب ", "كتاب ", "وزارة ", "وزاره ", "الجديدة ", "it's ", "its ", "جدا ", "جداً ",
+                "مُحَمَّد ", "محمد ", "ـ ", " ", "، ", "\n", "\n", "\u{a0}", "\u{0654}", "ي", "\u{200f}",
+                "\u{200c}", "'", "\u{0656}", "\u{064e} ", "«", "10 ", "١٠ ", "\r\n",
+            ]),
+            0..60,
+        ).prop_map(|v| v.concat())) {
+            let (all, some) = crate::analysis::rules::testing::with_context(&t, |cx| {
+                let allow = super::Allow::default();
+                let mut ws = super::Words::default();
+                let mut all = Vec::new();
+                for line in &cx.prep.lines {
+                    super::report_line(cx, line, &allow, &mut ws, &mut all);
+                }
+                let mut some = Vec::new();
+                super::Rule::check(&super::RepeatedPhrase, cx, &mut some);
+                (all, some)
+            });
+            proptest::prop_assert_eq!(all, some);
+        }
+
+        /// Words pushed one by one into [`super::Squares`] end a repeat exactly where
+        /// [`super::Scan::might_repeat`] finds one in the whole line.
+        #[test]
+        fn squares_find_what_might_repeat_finds(words in proptest::collection::vec(
+            (0u64..4, proptest::bool::weighted(0.85)),
+            0..60,
+        )) {
+            // Few distinct hashes, some alike in their top bits (one bucket), runs of all lengths.
+            let hashes: Vec<u64> = words.iter().map(|&(h, _)| (h % 2) << 63 | h).collect();
+            let scan = super::Scan {
+                hashes: hashes.clone(),
+                joined: words.iter().enumerate().map(|(i, &(_, j))| j && i > 0).collect(),
+                ..Default::default()
+            };
+            let mut squares = super::Squares::default();
+            let online = hashes
+                .iter()
+                .zip(&scan.joined)
+                .fold(false, |found, (&h, &j)| squares.push(h, j) || found);
+            proptest::prop_assert_eq!(online, scan.might_repeat());
         }
 
         /// The scan splits a line into as many words as [`super::Words::fill`], joined alike,
@@ -702,12 +1084,12 @@ mod tests {
             ws.fill(&line);
             let mut scan = super::Scan::default();
             scan.fill(line.text);
-            proptest::prop_assert_eq!(scan.words.len(), ws.len());
+            proptest::prop_assert_eq!(scan.hashes.len(), ws.len());
             for i in 0..ws.len() {
-                proptest::prop_assert_eq!(scan.words[i].1, ws.list[i].joined);
+                proptest::prop_assert_eq!(scan.joined[i], ws.list[i].joined);
                 for j in 0..i {
                     proptest::prop_assert_eq!(
-                        scan.words[i].0 == scan.words[j].0,
+                        scan.hashes[i] == scan.hashes[j],
                         ws.key(i) == ws.key(j)
                     );
                 }
