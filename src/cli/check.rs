@@ -1,6 +1,6 @@
 //! `khabar check`: run every rule over the articles and report, for people and for CI.
 
-use super::report::{self, FileResult};
+use super::report::{self, FileResult, Reporter, Totals};
 use super::{each_article, open_corpus, report_error, stdout, CorpusArgs, Outcome};
 use crate::analysis::diagnostic::Severity;
 use crate::workspace::files::read_article;
@@ -69,6 +69,15 @@ fn check_ann(
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let corpus = open_corpus(&args.corpus)?;
     let engine = &corpus.engine;
+    let reporter: Box<dyn Reporter> = match args.format {
+        Format::Json => Box::new(report::json::Json),
+        Format::Sarif => Box::new(report::sarif::Sarif {
+            root: corpus.root.clone(),
+        }),
+        Format::Github => Box::new(report::github::Github),
+        Format::Human => Box::new(report::human::Human::new()),
+    };
+    let reporter = &*reporter;
     // A progress bar only for people: on a terminal, drawn once there is more than a moment's
     // work (articles are counted as the walk finds them). Machine formats go to stdout and the
     // bar to stderr, so neither disturbs the other.
@@ -93,11 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let rel = corpus.rel(path);
             let mut r = vec![read_article(path, &rel).map(|text| {
                 let analysis = engine.analyze(&text);
-                FileResult {
-                    path: rel.clone(),
-                    text,
-                    diagnostics: analysis.diagnostics,
-                }
+                FileResult::new(reporter, rel.clone(), text, analysis.diagnostics)
             })];
             // The article's standoff annotations, when it has them, are checked against it.
             let ann = path.with_extension("ann");
@@ -106,11 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     let ann_rel = corpus.rel(&ann);
                     r.push(crate::workspace::read_text(&ann).map(|ann_text| {
                         let diagnostics = check_ann(engine, &ann_text, &article.text);
-                        FileResult {
-                            path: ann_rel,
-                            text: ann_text,
-                            diagnostics,
-                        }
+                        FileResult::new(reporter, ann_rel, ann_text, diagnostics)
                     }));
                 }
             }
@@ -136,12 +137,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     }
     let mut out = stdout();
-    match args.format {
-        Format::Json => report::json::write(&mut out, &ok, articles)?,
-        Format::Sarif => report::sarif::write(&mut out, &ok, &corpus.root)?,
-        Format::Github => report::github::write(&mut out, &ok)?,
-        Format::Human => report::human::write(&mut out, &ok, failures)?,
-    }
+    reporter.write(
+        &mut out,
+        &ok,
+        Totals {
+            articles,
+            unreadable: failures,
+        },
+    )?;
     super::flush(out)?;
     let deny = args.deny.severity();
     let failing = ok

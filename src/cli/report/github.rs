@@ -18,8 +18,15 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn write(out: &mut impl Write, files: &[FileResult]) -> anyhow::Result<()> {
-    for f in files {
+/// Workflow commands, a line per finding.
+pub struct Github;
+
+impl super::Reporter for Github {
+    fn render_file(&self, f: &FileResult) -> Vec<u8> {
+        let mut out = Vec::new();
+        if f.diagnostics.is_empty() {
+            return out;
+        }
         let li = LineIndex::new(&f.text);
         for d in &f.diagnostics {
             let (l0, c0) = li.line_col(d.start);
@@ -29,7 +36,8 @@ pub fn write(out: &mut impl Write, files: &[FileResult]) -> anyhow::Result<()> {
                 Severity::Warning => "warning",
                 Severity::Info | Severity::Hint => "notice",
             };
-            writeln!(
+            // Writing to a Vec cannot fail.
+            let _ = writeln!(
                 out,
                 "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}",
                 property(&f.path),
@@ -39,8 +47,20 @@ pub fn write(out: &mut impl Write, files: &[FileResult]) -> anyhow::Result<()> {
                 c1 + 1,
                 property(d.rule),
                 data(&d.message)
-            )?;
+            );
         }
+        out
     }
-    Ok(())
+
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        files: &[FileResult],
+        _totals: super::Totals,
+    ) -> anyhow::Result<()> {
+        for f in files {
+            out.write_all(&f.rendered)?;
+        }
+        Ok(())
+    }
 }

@@ -34,22 +34,39 @@ fn byte_at(line: &str, col: usize) -> usize {
         .unwrap_or(line.len())
 }
 
-pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> anyhow::Result<()> {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let renderer = if colour {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut counts = [0usize; 4];
-    for f in files {
-        if f.diagnostics.is_empty() {
-            continue;
+/// The human report; colours only on a terminal with NO_COLOR unset.
+pub struct Human {
+    colour: bool,
+}
+
+impl Human {
+    pub fn new() -> Self {
+        Human {
+            colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         }
+    }
+}
+
+impl Default for Human {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl super::Reporter for Human {
+    fn render_file(&self, f: &FileResult) -> Vec<u8> {
+        let mut out = Vec::new();
+        if f.diagnostics.is_empty() {
+            return out;
+        }
+        let renderer = if self.colour {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
         let li = LineIndex::new(&f.text);
         let all_lines: Vec<&str> = lines(&f.text).map(|l| l.text).collect();
         for d in &f.diagnostics {
-            counts[d.severity as usize] += 1;
             let (l0, c0) = li.line_col(d.start);
             let (l1, c1) = li.line_col(d.end);
             let line = all_lines.get(l0).copied().unwrap_or("");
@@ -90,29 +107,43 @@ pub fn write(out: &mut impl Write, files: &[FileResult], unreadable: usize) -> a
             for t in &fix_titles {
                 msg = msg.footer(Level::Help.title(t));
             }
-            writeln!(out, "{}\n", renderer.render(msg))?;
+            // Writing to a Vec cannot fail.
+            let _ = writeln!(out, "{}\n", renderer.render(msg));
         }
+        out
     }
-    let n = |k: usize, one: &str| {
-        if k == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{k} {one}s")
+
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        files: &[FileResult],
+        totals: super::Totals,
+    ) -> anyhow::Result<()> {
+        for f in files {
+            out.write_all(&f.rendered)?;
         }
-    };
-    writeln!(
-        out,
-        "{}, {}, {}, {} in {} files{}",
-        n(counts[Severity::Error as usize], "error"),
-        n(counts[Severity::Warning as usize], "warning"),
-        n(counts[Severity::Info as usize], "info"),
-        n(counts[Severity::Hint as usize], "hint"),
-        files.len(),
-        if unreadable > 0 {
-            format!(" ({unreadable} unreadable)")
-        } else {
-            String::new()
-        }
-    )?;
-    Ok(())
+        let counts = super::severity_counts(files);
+        let n = |k: usize, one: &str| {
+            if k == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{k} {one}s")
+            }
+        };
+        writeln!(
+            out,
+            "{}, {}, {}, {} in {} files{}",
+            n(counts[Severity::Error as usize], "error"),
+            n(counts[Severity::Warning as usize], "warning"),
+            n(counts[Severity::Info as usize], "info"),
+            n(counts[Severity::Hint as usize], "hint"),
+            files.len(),
+            if totals.unreadable > 0 {
+                format!(" ({} unreadable)", totals.unreadable)
+            } else {
+                String::new()
+            }
+        )?;
+        Ok(())
+    }
 }
