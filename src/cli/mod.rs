@@ -192,8 +192,7 @@ pub fn each_article<T: Send>(
             Err(e) => errors.push(e),
         }
     }
-    files::sort_by_path(&mut done, |(p, _)| p);
-    done.dedup_by(|b, a| a.0 == b.0);
+    files::sort_dedup_by_path(&mut done, |(p, _)| p);
     let errors = files::sorted_errors(errors);
     for e in &errors {
         report_error(e);

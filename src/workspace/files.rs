@@ -115,8 +115,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf
             Found::Error(arg, path, e) => errors.push((arg, path, e)),
         }
     }
-    sort_by_path(&mut out, |p| p);
-    out.dedup();
+    sort_dedup_by_path(&mut out, |p| p);
     (out, sorted_errors(errors))
 }
 
@@ -192,12 +191,13 @@ fn walk_one<'a>(
     }
 }
 
-/// Sorts items by their paths as `Path`'s order does (component by component), faster for the
-/// plain absolute paths a walk yields: comparing their bytes with `/` taken as the lowest byte
-/// gives the same order, and costs one key per path where `Path::cmp` parsed components on
-/// every comparison. Any other path (`.` or `..` components, doubled or trailing separators)
-/// sorts all of them the general way. Stable.
-pub fn sort_by_path<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
+/// Sorts items by their paths as `Path`'s order does (component by component) and keeps the
+/// first of each run of equal paths. Faster for the plain absolute paths a walk yields:
+/// comparing their bytes with `/` taken as the lowest byte gives the same order and byte
+/// equality the same equality, with one key per path, where `Path::cmp` and `Path::eq` parsed
+/// components on every comparison. Any other path (`.` or `..` components, doubled or
+/// trailing separators) sorts all of them the general way. Stable.
+pub fn sort_dedup_by_path<T>(items: &mut Vec<T>, path: impl Fn(&T) -> &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -211,10 +211,12 @@ pub fn sort_by_path<T>(items: &mut [T], path: impl Fn(&T) -> &Path) {
                     .map(|&c| if c == b'/' { 0 } else { c })
                     .collect::<Vec<u8>>()
             });
+            items.dedup_by(|b, a| path(a).as_os_str() == path(b).as_os_str());
             return;
         }
     }
     items.sort_by(|a, b| path(a).cmp(path(b)));
+    items.dedup_by(|b, a| path(a) == path(b));
 }
 
 /// An absolute path whose every component is a name: no `.`, `..` or empty ones.
@@ -260,13 +262,15 @@ mod tests {
     }
 
     #[test]
-    fn paths_sort_by_components_not_bytes() {
+    fn paths_sort_by_components_not_bytes_and_lose_duplicates() {
         // `-` sorts before `/` as a byte, but a folder's contents come before a longer name.
-        let mut v: Vec<PathBuf> = ["/c/a-b", "/c/a/z", "/c/a", "/c/a b/x", "/c/a.txt", "/b"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
-        sort_by_path(&mut v, |p| p);
+        let mut v: Vec<PathBuf> = [
+            "/c/a-b", "/c/a/z", "/c/a", "/c/a b/x", "/c/a.txt", "/b", "/c/a",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        sort_dedup_by_path(&mut v, |p| p);
         let got: Vec<&str> = v.iter().filter_map(|p| p.to_str()).collect();
         assert_eq!(
             got,
@@ -276,7 +280,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn path_sort_agrees_with_path_order(
+        fn path_sort_and_dedup_agree_with_path_order(
             paths in proptest::collection::vec(
                 proptest::collection::vec(
                     proptest::sample::select(vec!["a", "b", "-", ".", " ", "/", "é", "ز", "Z"]),
@@ -295,7 +299,8 @@ mod tests {
                 .collect();
             let mut want = v.clone();
             want.sort();
-            sort_by_path(&mut v, |p| p);
+            want.dedup();
+            sort_dedup_by_path(&mut v, |p| p);
             proptest::prop_assert_eq!(v, want);
         }
     }

@@ -81,7 +81,16 @@ fn valid_id(id: &str) -> bool {
 /// Parses KB file `name` (used in errors) holding `text`.
 pub fn parse_kb(name: &str, text: &str) -> Result<ParsedKb, SourceError> {
     let raw: RawKb = toml::from_str(text).map_err(|e| SourceError::from_toml(name, text, &e))?;
-    let line_of = |byte: usize| text[..byte.min(text.len())].matches('\n').count();
+    // Entities come in order, so each line number is counted on from the one before: counting
+    // from the start for every entity was most of loading the embedded KB.
+    let mut counted = (0usize, 0usize);
+    let mut line_of = |byte: usize| {
+        let byte = byte.min(text.len());
+        let (from, lines) = if byte >= counted.0 { counted } else { (0, 0) };
+        let more = memchr::memchr_iter(b'\n', &text.as_bytes()[from..byte]).count();
+        counted = (byte, lines + more);
+        lines + more
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut entities = Vec::with_capacity(raw.entity.len());
     for e in raw.entity {
