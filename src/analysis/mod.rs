@@ -66,25 +66,7 @@ impl<'a> Prepared<'a> {
         // are split here, once, rather than on first use.
         let mut word_ev = script::WordEvidence::default();
         let words = words::FoldedWords::scan(&norm.text, &mut word_ev);
-        // Folded lines correspond one to one with original lines (CRLF folds to one break).
-        let mut word_evs = word_ev.lines().iter();
-        let mut erased = norm.erased();
-        let evs = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                // The ة and ى of this line: those before the end of its folded form.
-                let end = words.line_range(i).map_or(usize::MAX, |(_, e)| e);
-                let n = erased.partition_point(|&b| (b as usize) < end);
-                erased = &erased[n..];
-                let letters = script::Evidence {
-                    arabic: script::erased_letters(n),
-                    persian: script::persian_letters(l.text),
-                    letters: 0,
-                };
-                letters + word_evs.next().copied().unwrap_or_default()
-            })
-            .collect();
+        let evs = script::paragraph_evidence(lines.iter().map(|l| l.text), &norm, &words, &word_ev);
         let langs = script::decide_all(evs, hint);
         let boilerplate = (0..lines.len())
             .map(|_| std::sync::OnceLock::new())

@@ -769,7 +769,7 @@ mod tests {
                 "ا", "و", "ي", "ی", "ه", "ە", "ة", "أ", "ك", "ک", "ى", "سوريا", "محمد",
                 "\u{0653}", "\u{0654}", "\u{0655}", "\u{064e}", "\u{0640}", "\u{200c}",
                 "\u{200f}", " ", "  ", "\u{a0}", "\t", "\r", "\n", "\r\n", "A", "b", "7",
-                "٣", "۴", "«", "»", "،", "…", "😀", "\u{feff}",
+                "٣", "۴", "«", "»", "،", "…", "😀", "\u{feff}", "ى\u{0654}", "ة\u{0654}",
                 "الرئيس السوري بشار الأسد قال في مؤتمر صحفي إن المباحثات كانت مثمرة جدا",
             ]),
             0..80,
@@ -778,6 +778,13 @@ mod tests {
             let n = normalize(&t);
             let (text, map) = reference(&t);
             proptest::prop_assert_eq!(&n.text, &text);
+            // Where ة and ى were: each is one folded character, mapped from where it was.
+            let erased: Vec<u32> = (0..text.len())
+                .filter(|&b| text.is_char_boundary(b))
+                .filter(|&b| t.chars().nth(map[b]).is_some_and(|c| matches!(c, 'ة' | 'ى')))
+                .map(|b| b as u32)
+                .collect();
+            proptest::prop_assert_eq!(n.erased(), &erased[..]);
             let (mut fast, mut slow) = (String::from("x"), String::from("x"));
             fold_push(&t, &mut fast);
             fold_push_reference(&t, &mut slow);
@@ -787,6 +794,14 @@ mod tests {
                     proptest::prop_assert_eq!(n.to_orig(b), o, "byte {}", b);
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn continuation_bytes_are_counted(s in "\\PC{0,40}") {
+            let want = s.bytes().filter(|&b| b & 0xc0 == 0x80).count();
+            proptest::prop_assert_eq!(continuation_bytes(s.as_bytes()), want);
         }
     }
 

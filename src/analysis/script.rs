@@ -6,8 +6,9 @@
 //! recognised by its words. A paragraph without enough evidence takes the article's majority,
 //! then the configured hint.
 
+use super::normalize::Normalized;
 use super::normalize::{fold, fold_into};
-use super::words::{hash_bytes, LetterRuns};
+use super::words::{hash_bytes, FoldedWords, LetterRuns};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -434,7 +435,7 @@ pub fn letter_evidence(orig: &str) -> Evidence {
 
 /// The evidence of Persian in a paragraph's letters (پ چ ژ گ, which folding keeps), as
 /// [`letter_evidence`] counts it.
-pub fn persian_letters(text: &str) -> u32 {
+fn persian_letters(text: &str) -> u32 {
     let b = text.as_bytes();
     // پ DA BE, چ DA 86, ژ DA 98, گ DA AF: the lead byte DA is rare in Arabic text.
     let n = memchr::memchr_iter(0xda, b)
@@ -444,8 +445,8 @@ pub fn persian_letters(text: &str) -> u32 {
 }
 
 /// The evidence of Arabic in `n` letters ة or ى, as [`letter_evidence`] counts it: for a
-/// paragraph whose count [`Normalized::erased`](super::normalize::Normalized::erased) gives.
-pub fn erased_letters(n: usize) -> u32 {
+/// paragraph whose count [`Normalized::erased`] gives.
+fn erased_letters(n: usize) -> u32 {
     3 * n as u32
 }
 
@@ -482,7 +483,11 @@ fn same_short(a: &[u8], b: &[u8], n: usize) -> bool {
     };
     match n {
         0 => true,
-        1..=3 => at(a, 0, 1) == at(b, 0, 1) && at(a, n / 2, 1) == at(b, n / 2, 1) && at(a, n - 1, 1) == at(b, n - 1, 1),
+        1..=3 => {
+            at(a, 0, 1) == at(b, 0, 1)
+                && at(a, n / 2, 1) == at(b, n / 2, 1)
+                && at(a, n - 1, 1) == at(b, n - 1, 1)
+        }
         4..=7 => at(a, 0, 4) == at(b, 0, 4) && at(a, n - 4, 4) == at(b, n - 4, 4),
         _ => at(a, 0, 8) == at(b, 0, 8) && at(a, n - 8, 8) == at(b, n - 8, 8),
     }
@@ -518,7 +523,11 @@ fn function_hashes() -> &'static FunctionHashes {
             persian: false,
         };
         let mut slots = [free; FUNCTION_SLOTS];
-        for (w, persian) in fa.iter().map(|w| (w, true)).chain(ar.iter().map(|w| (w, false))) {
+        for (w, persian) in fa
+            .iter()
+            .map(|w| (w, true))
+            .chain(ar.iter().map(|w| (w, false)))
+        {
             let mut bytes = [0u8; 16];
             let Some(dst) = bytes.get_mut(..w.len()) else {
                 continue; // no function word is that long
@@ -681,6 +690,36 @@ impl LetterRuns for WordEvidence {
     }
 }
 
+/// The evidence of each paragraph of an article, [`evidence_folded`] of each original line and
+/// its folded form, from what folding and the word scan found: the ة and ى that `norm` erased,
+/// the words `word_ev` heard of from the scan that made `words`, and the Persian letters of
+/// each line.
+pub fn paragraph_evidence<'t>(
+    lines: impl Iterator<Item = &'t str>,
+    norm: &Normalized,
+    words: &FoldedWords,
+    word_ev: &WordEvidence,
+) -> Vec<Evidence> {
+    // Folded lines correspond one to one with original lines (CRLF folds to one break).
+    let mut word_evs = word_ev.lines().iter();
+    let mut erased = norm.erased();
+    lines
+        .enumerate()
+        .map(|(i, text)| {
+            // The ة and ى of this line: those before the end of its folded form.
+            let end = words.line_range(i).map_or(usize::MAX, |(_, e)| e);
+            let n = erased.partition_point(|&b| (b as usize) < end);
+            erased = erased.get(n..).unwrap_or_default();
+            let letters = Evidence {
+                arabic: erased_letters(n),
+                persian: persian_letters(text),
+                letters: 0,
+            };
+            letters + word_evs.next().copied().unwrap_or_default()
+        })
+        .collect()
+}
+
 impl std::ops::Add for Evidence {
     type Output = Evidence;
     fn add(self, o: Evidence) -> Evidence {
@@ -824,6 +863,81 @@ mod tests {
             out.push(w);
         }
         out
+    }
+
+    #[test]
+    fn function_words_fit_the_hash_table() {
+        // `WordEvidence` finds words without a ZWNJ only, and compares at most 16 bytes.
+        let (ar, fa) = word_sets();
+        for w in ar.iter().chain(fa) {
+            assert!(!w.contains('\u{200c}') && w.len() <= 16, "{w}");
+            let t = w.as_bytes();
+            let fw = function_hashes();
+            assert_eq!(fw.lookup(hash_bytes(t), t), Some(fa.contains(w)), "{w}");
+        }
+    }
+
+    #[test]
+    fn short_comparison_sees_every_byte() {
+        let a = b"abcdefghijklmnop";
+        for n in 0..=16 {
+            for i in 0..n {
+                let mut b = *a;
+                b[i] ^= 1;
+                assert!(!same_short(a, &b, n), "{n} {i}");
+            }
+            assert!(same_short(a, a, n));
+        }
+    }
+
+    /// The evidence of each line of `t` as [`Prepared`](crate::analysis::Prepared) works it
+    /// out, and as [`evidence_folded`] does.
+    fn both_ways(t: &str) -> (Vec<Evidence>, Vec<Evidence>) {
+        let norm = crate::analysis::normalize::normalize(t);
+        let mut word_ev = WordEvidence::default();
+        let words = FoldedWords::scan(&norm.text, &mut word_ev);
+        let lines: Vec<&str> = crate::analysis::text::lines(t).map(|l| l.text).collect();
+        let got = paragraph_evidence(lines.iter().copied(), &norm, &words, &word_ev);
+        let want = lines
+            .iter()
+            .zip(norm.text.split('\n'))
+            .map(|(l, f)| evidence_folded(l, f))
+            .collect();
+        (got, want)
+    }
+
+    #[test]
+    fn word_evidence_examples() {
+        for t in [
+            "می\u{200c}شود کتاب\u{200c}ها کتاب\u{200c}های ال\u{200c} مي\u{200c}\u{200c}",
+            "2024م في الاقتصاد ة ى\r\nاین\u{200c}\rگزارش",
+            "a\u{200c}مي\u{200c}b ها\u{200c}ها x\u{200c}ها",
+        ] {
+            let (got, want) = both_ways(t);
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The evidence from the shared word scan is the evidence of the scan of its own.
+        #[test]
+        fn word_evidence_agrees_with_its_own_scan(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ا", "ل", "ال", "الاقتصادية", "في", "فی", "الى", "إلى", "هذه", "كانت", "است",
+                "در", "که", "كه", "می", "مي", "ها", "هاي", "های", "شود", "میشود", "گزارش",
+                "كشور", "ة", "ى", "پ", "چ", "ژ", "گ", "ک", "ی", "ۀ", "ە", "ے", "\u{0620}",
+                "\u{063b}", "\u{066e}", "\u{06fa}", "\u{06ff}", "\u{0656}", "\u{0670}",
+                "\u{064e}", "\u{0654}", "ـ", "\u{200c}", "\u{200c}\u{200c}", "\u{200d}",
+                "\u{200f}", " ", "  ", "\u{a0}", "\t", "\r", "\n", "\r\n", "«", "»", "،",
+                ".", "a", "Z", "1", "٣", "۴", "𝒜", "中", "é", "2024م", "م2024",
+            ]),
+            0..60,
+        )) {
+            let t: String = parts.concat();
+            let (got, want) = both_ways(&t);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     proptest::proptest! {

@@ -215,7 +215,10 @@ impl FoldedWords {
                 p += 3;
                 continue;
             } else {
-                let c = folded.get(p..).and_then(|r| r.chars().next()).unwrap_or(' ');
+                let c = folded
+                    .get(p..)
+                    .and_then(|r| r.chars().next())
+                    .unwrap_or(' ');
                 (char_class(c), c.len_utf8())
             };
             if k != 0 {
@@ -238,7 +241,14 @@ impl FoldedWords {
     /// Ends the word `start..end` of the folded text `t` if one is being read (`kind` is not 0),
     /// and reports its Arabic-script letters.
     #[inline(always)]
-    fn end_word<R: LetterRuns>(&mut self, t: &[u8], start: usize, end: usize, kind: u8, runs: &mut R) {
+    fn end_word<R: LetterRuns>(
+        &mut self,
+        t: &[u8],
+        start: usize,
+        end: usize,
+        kind: u8,
+        runs: &mut R,
+    ) {
         if kind == 0 {
             return;
         }
@@ -462,7 +472,9 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = (bytes.len() as u64).wrapping_mul(K2);
     let mut rest = bytes;
     while let Some((c, r)) = rest.split_first_chunk::<8>() {
-        h = (h ^ u64::from_le_bytes(*c)).wrapping_mul(K1).rotate_left(29);
+        h = (h ^ u64::from_le_bytes(*c))
+            .wrapping_mul(K1)
+            .rotate_left(29);
         rest = r;
     }
     if !rest.is_empty() {
@@ -642,6 +654,7 @@ mod tests {
                 (_, Some(c)) => {
                     assert_eq!(c.len_utf8(), len, "{i:#x}");
                     assert!(is_alnum(c) && CLASS[c as usize] & MARK == 0, "{c:?}");
+                    assert_eq!(char_class(c), FAST[i], "{c:?}");
                 }
                 (_, None) => panic!("{i:#x} is no character"),
             }
@@ -689,6 +702,61 @@ mod tests {
         assert_eq!(seen.len(), count);
     }
 
+    #[test]
+    fn arabic_letters_are_word_characters() {
+        // A run of letters lies within a word, so that the words' classes tell where they are.
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            if is_arabic_letter(c) {
+                assert!(
+                    is_alnum(c) && (c as u32) < 0x800 && c.len_utf8() == 2,
+                    "{c:?}"
+                );
+                assert_eq!(CLASS[c as usize] & (OTHER | ARABIC), ARABIC, "{c:?}");
+            } else if (c as u32) < 0x800 {
+                assert_eq!(CLASS[c as usize] & (OTHER | ARABIC), char_class(c), "{c:?}");
+            }
+        }
+    }
+
+    /// What [`FoldedWords::scan`] reports, in order.
+    #[derive(Debug, Default, PartialEq)]
+    struct Reports(Vec<(char, usize, usize, u64)>);
+
+    impl LetterRuns for Reports {
+        fn run(&mut self, _: &[u8], start: usize, end: usize, hash: u64) {
+            self.0.push(('r', start, end, hash));
+        }
+        fn zwnj(&mut self, at: usize) {
+            self.0.push(('z', at, at + 3, 0));
+        }
+        fn line_end(&mut self, folded: &[u8]) {
+            self.0.push(('n', 0, folded.len(), 0));
+        }
+    }
+
+    /// The reports written straight from their definition: maximal runs of
+    /// [`is_arabic_letter`] characters, every ZWNJ, every line break and the end.
+    fn reports_reference(folded: &str) -> Reports {
+        let mut out = Reports::default();
+        let mut run: Option<usize> = None;
+        for (i, c) in folded.char_indices().chain([(folded.len(), '\n')]) {
+            if is_arabic_letter(c) {
+                run.get_or_insert(i);
+                continue;
+            }
+            if let Some(s) = run.take() {
+                out.0
+                    .push(('r', s, i, hash_bytes(&folded.as_bytes()[s..i])));
+            }
+            match c {
+                '\u{200c}' => out.0.push(('z', i, i + 3, 0)),
+                '\n' => out.0.push(('n', 0, folded.len(), 0)),
+                _ => {}
+            }
+        }
+        out
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
         /// The chunked search finds exactly the marks a character walk finds.
@@ -719,7 +787,8 @@ mod tests {
                 "\r", "\n", "\r\n", "A", "b", "7", "٣", "۴", "«", "»", "،", "…", "😀", "'",
                 "𝐀", "²", "ⅷ", "الرئيس السوري قال في مؤتمر صحفي", "پ", "چ", "ژ", "گ", "ۀ",
                 "ے", "ۓ", "۔", "\u{0658}", "\u{065f}", "\u{0670}", "ٱ", "中", "é", "ß", "ـ",
-                "ي", "\u{0660}", "\u{06f0}", "؟", "؛", "٪",
+                "ي", "\u{0660}", "\u{06f0}", "؟", "؛", "٪", "2024م", "\u{0620}", "\u{06ff}",
+                "\u{066e}", "ـا",
             ]),
             0..80,
         )) {
@@ -727,6 +796,10 @@ mod tests {
             let n = normalize(&t);
             let fw = FoldedWords::new(&n.text);
             proptest::prop_assert_eq!(words_of(&fw, &n.text), reference(&n.text));
+            let mut reports = Reports::default();
+            let fw2 = FoldedWords::scan(&n.text, &mut reports);
+            proptest::prop_assert_eq!(&fw2.words, &fw.words);
+            proptest::prop_assert_eq!(reports, reports_reference(&n.text));
             for (i, ws) in (0..).map_while(|i| fw.line(i)).enumerate() {
                 let (s, e) = fw.line_range(i).unwrap_or_default();
                 for w in ws {
