@@ -365,35 +365,27 @@ pub fn normalize(text: &str) -> Normalized {
     };
     let mut p = 0usize;
     while p < n {
-        // A stretch of characters that fold to themselves, `p..q`, about RUN_BYTES long.
-        let run_start = p;
-        let q = identity_run(bytes, p, (p + RUN_BYTES).min(n), last_space);
-        if q > run_start {
-            if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
-                last_anchor = out.len();
-                anchors.push((last_anchor as u32, idx.at(p) as u32));
+        // A stretch of characters that fold to themselves or to one other character, `p..q`,
+        // about RUN_BYTES long. The map needs an anchor only where it starts, and only if
+        // something was folded there.
+        let start_len = out.len();
+        let anchor = dirty || start_len - last_anchor >= ANCHOR_BYTES;
+        let (q, space) = fold_stretch(
+            text,
+            p,
+            (p + RUN_BYTES).min(n),
+            last_space,
+            &mut out,
+            &mut erased,
+        );
+        if q > p {
+            if anchor {
+                last_anchor = start_len;
+                anchors.push((start_len as u32, idx.at(p) as u32));
                 dirty = false;
             }
-            out.push_str(&text[run_start..q]);
-            last_space = bytes[q - 1] == b' ';
+            last_space = space;
             p = q;
-            if p >= n {
-                break;
-            }
-        }
-        // One letter for another: the map needs nothing.
-        if let Some((k, len)) = subst_at(bytes, p) {
-            if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
-                last_anchor = out.len();
-                anchors.push((last_anchor as u32, idx.at(p) as u32));
-            }
-            if is_erased(bytes, p) {
-                erased.push(out.len() as u32);
-            }
-            out.push(k);
-            last_space = false;
-            dirty = false;
-            p += len;
             continue;
         }
         // One character that changes (or ends a stretch that reached RUN_BYTES).
@@ -449,6 +441,45 @@ pub fn normalize(text: &str) -> Normalized {
         orig_end: idx.at(n),
         erased,
     }
+}
+
+/// Folds the characters from byte `p` of `text` that fold to themselves or to one other
+/// character, until `limit` (or just past it) or a character that needs [`fold_char`], onto
+/// `out`, noting in `erased` where ة and ى were. Returns where it stopped and whether `out` now
+/// ends in a space (`last_space`: whether it did before). Unchanged characters are copied in
+/// bulk between the substitutions, which in Arabic text (ة, أ, إ, ى) come every few words.
+#[inline(always)]
+fn fold_stretch(
+    text: &str,
+    p: usize,
+    limit: usize,
+    last_space: bool,
+    out: &mut String,
+    erased: &mut Vec<u32>,
+) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut seg = p;
+    let mut q = identity_run(bytes, p, limit, last_space);
+    let mut space = last_space;
+    while q < limit {
+        let Some((k, len)) = subst_at(bytes, q) else {
+            break;
+        };
+        out.push_str(&text[seg..q]);
+        if is_erased(bytes, q) {
+            erased.push(out.len() as u32);
+        }
+        out.push(k);
+        space = false;
+        q += len;
+        seg = q;
+        q = identity_run(bytes, q, limit, false);
+    }
+    if q > seg {
+        out.push_str(&text[seg..q]);
+        space = bytes[q - 1] == b' ';
+    }
+    (q, space)
 }
 
 /// Whether the character at byte `p` is ة (D8 A9) or ى (D9 89), letters only Arabic writes,
