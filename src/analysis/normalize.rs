@@ -307,32 +307,10 @@ impl CharCounter<'_> {
     /// The code-point offset of byte `p` (a character boundary at or after the last one asked).
     #[inline]
     fn at(&mut self, p: usize) -> usize {
-        let span = self.bytes.get(self.byte..p).unwrap_or_default();
-        self.chars += span.len() - continuation_bytes(span);
+        self.chars += super::text::count_chars(self.bytes.get(self.byte..p).unwrap_or_default());
         self.byte = p;
         self.chars
     }
-}
-
-/// How many bytes of `b` continue a character (0b10xx_xxxx).
-fn continuation_bytes(b: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut n = 0;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let w = u64::from_le_bytes(w);
-        // The high bit of each byte whose top bits are 10, moved down and summed bytewise.
-        let cont = (w & !(w << 1) & HIGH) >> 7;
-        n += (cont.wrapping_mul(ONES) >> 56) as usize;
-    }
-    n + chunks
-        .remainder()
-        .iter()
-        .filter(|&&x| x & 0xc0 == 0x80)
-        .count()
 }
 
 /// Folds `text`, keeping a map back to code-point offsets of `text`.
@@ -825,14 +803,6 @@ mod tests {
                     proptest::prop_assert_eq!(n.to_orig(b), o, "byte {}", b);
                 }
             }
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn continuation_bytes_are_counted(s in "\\PC{0,40}") {
-            let want = s.bytes().filter(|&b| b & 0xc0 == 0x80).count();
-            proptest::prop_assert_eq!(continuation_bytes(s.as_bytes()), want);
         }
     }
 
