@@ -386,7 +386,10 @@ fn letter_run(fb: &[u8], i: usize) -> (usize, u32) {
 }
 
 /// The evidence of one paragraph from its original text (for the letters folding erases, ة and
-/// ى) and its folded text (for words): the fast path used on whole articles, scanning bytes.
+/// ى) and its folded text (for words), scanning bytes: for `khabar mentions`, which asks for the
+/// language of a few lines only and splits no words. `khabar check` gets the same evidence from
+/// its word scan ([`WordEvidence`], [`paragraph_evidence`]), and a property test holds the two
+/// equal.
 pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
     let fw = function_words();
     let mut ev = letter_evidence(orig);
@@ -668,8 +671,8 @@ impl LetterRuns for WordEvidence {
             self.open = at + 3;
         } else if self.alone.1 == at {
             let (start, end, arabic, persian) = self.alone;
-            self.ev.arabic -= arabic;
-            self.ev.persian -= persian;
+            self.ev.arabic = self.ev.arabic.saturating_sub(arabic);
+            self.ev.persian = self.ev.persian.saturating_sub(persian);
             self.alone.1 = NOWHERE;
             self.joined = Joined {
                 start,

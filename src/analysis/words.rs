@@ -11,6 +11,11 @@
 //! The rules' own word definitions are not all "runs of letters in the folded text": where one
 //! differs on a line, the rule falls back to its own splitting for that line (see
 //! [`drops_separator`] and [`FoldedWords::has_marks`]).
+//!
+//! The paragraph languages look at the same words (their function words, their article ال, the
+//! Persian affixes joined by ZWNJ), so the one scan also reports each line's runs of
+//! Arabic-script letters ([`FoldedWords::scan`], [`LetterRuns`]) with the hashes it makes
+//! anyway: a second scan of the folded text for the languages was as dear as this one.
 
 use super::normalize::{fold, is_alnum};
 use super::script::is_arabic_letter;
@@ -160,6 +165,7 @@ impl FoldedWords {
     }
 
     /// [`Self::new`], reporting the Arabic-script letter runs of each line to `runs` on the way.
+    #[inline(never)]
     pub fn scan<R: LetterRuns>(folded: &str, runs: &mut R) -> Self {
         let t = folded.as_bytes();
         let class = &*CLASS;
