@@ -55,19 +55,18 @@ pub struct Prepared<'a> {
     /// `check`.
     boilerplate: Box<[std::sync::OnceLock<bool>]>,
     /// The words of the folded text, for the rules that compare words.
-    words: std::sync::OnceLock<words::FoldedWords>,
+    words: words::FoldedWords,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(text: &'a str, hint: Option<Lang>) -> Self {
         let lines: Vec<Line<'a>> = text::lines(text).collect();
         let norm = normalize::normalize(text);
-        // Folded lines correspond one to one with original lines (CRLF folds to one break).
-        let mut folded = norm.text.split('\n');
-        let evs = lines
-            .iter()
-            .map(|l| script::evidence_folded(l.text, folded.next().unwrap_or("")))
-            .collect();
+        // The words of the folded text serve the word rules and the languages alike, so they
+        // are split here, once, rather than on first use.
+        let mut word_ev = script::WordEvidence::default();
+        let words = words::FoldedWords::scan(&norm.text, &mut word_ev);
+        let evs = script::paragraph_evidence(lines.iter().map(|l| l.text), &norm, &words, &word_ev);
         let langs = script::decide_all(evs, hint);
         let boilerplate = (0..lines.len())
             .map(|_| std::sync::OnceLock::new())
@@ -78,7 +77,7 @@ impl<'a> Prepared<'a> {
             langs,
             boilerplate,
             norm,
-            words: std::sync::OnceLock::new(),
+            words,
         }
     }
 
@@ -92,10 +91,9 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The words of the folded text, split on first use.
+    /// The words of the folded text.
     pub fn words(&self) -> &words::FoldedWords {
-        self.words
-            .get_or_init(|| words::FoldedWords::new(&self.norm.text))
+        &self.words
     }
 
     /// The index of the line holding code-point offset `offset`.

@@ -27,6 +27,9 @@ pub struct Normalized {
     anchors: Vec<(u32, u32)>,
     /// Original code-point offset of the end of the input.
     orig_end: usize,
+    /// The folded byte offsets of the ه and ي that were ة and ى, in order: letters only Arabic
+    /// writes, counted for the paragraph languages ([`Normalized::erased`]).
+    erased: Vec<u32>,
 }
 
 /// What one original character becomes.
@@ -152,40 +155,40 @@ static PAIR: [u8; 0x10000] = {
     t
 };
 
-/// How far from byte `p` the bytes of `window` (but its last) pass [`PAIR`], and how many
-/// characters start among them: the scan of [`identity_run`], kept out of line so that its few
-/// values stay in registers. No branch but the loop's: a continuation byte passes by the table,
-/// not by a test that would alternate with every letter.
+/// How far from byte `p` the bytes of `window` (but its last) pass [`PAIR`]: the scan of
+/// [`identity_run`], kept out of line so that its few values stay in registers. No branch but
+/// the loop's: a continuation byte passes by the table, not by a test that would alternate with
+/// every letter. Each step loads its two bytes at once and counts nothing: the code points are
+/// counted where an anchor needs them ([`CharCounter`]), eight bytes at a time.
 #[inline(never)]
-fn stretch(window: &[u8], p: usize) -> (usize, usize) {
-    let mut chars = 0;
-    let mut q = p;
-    while let (Some(&b0), Some(&b1)) = (window.get(q), window.get(q + 1)) {
-        if PAIR[usize::from(b0) | usize::from(b1) << 8] == 0 {
-            break;
-        }
-        chars += usize::from(b0 & 0xc0 != 0x80);
-        q += 1;
-    }
-    (q, chars)
+fn stretch(window: &[u8], p: usize) -> usize {
+    let Some(rest) = window.get(p..) else {
+        return p;
+    };
+    // Written so that the two bytes are one load and the loop checks one bound.
+    let passed = rest.windows(2).position(|w| {
+        let pair: [u8; 2] = w.try_into().unwrap_or_default();
+        PAIR[usize::from(u16::from_le_bytes(pair))] == 0
+    });
+    p + passed.unwrap_or(rest.len().saturating_sub(1))
 }
 
 /// The stretch of characters from byte `p` that fold to themselves, ending at or just past
-/// `limit` (at most `bytes.len()`): its end and its number of characters. `last_space` says
+/// `limit` (at most `bytes.len()`): its end. `last_space` says
 /// whether what is folded so far ends in a space, which drops a space at `p`. A character that
 /// a following combining mark composes with is left out.
 #[inline(always)]
-fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> (usize, usize) {
+fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> usize {
     let n = bytes.len();
     if last_space && bytes.get(p) == Some(&b' ') {
-        return (p, 0);
+        return p;
     }
     // Byte by byte rather than character by character: a continuation byte passes, a byte that
     // starts a character must start an unchanged one (in valid UTF-8 every other byte starts
     // one). Stepping by each character's length made every step wait for the table load of
     // the one before; testing every byte has no such chain.
     let end = limit.min(n.saturating_sub(1));
-    let (mut q, mut chars) = stretch(bytes.get(..end + 1).unwrap_or_default(), p);
+    let mut q = stretch(bytes.get(..end + 1).unwrap_or_default(), p);
     // The loop stops at `end`, which may be inside the last character it let through.
     if bytes.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
         q += 1;
@@ -193,7 +196,6 @@ fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> (usiz
     // The last byte of the text has no pair.
     if q < limit && q + 1 == n && (bytes[q] == b' ' || IDENTITY[usize::from(bytes[q])]) {
         q += 1;
-        chars += 1;
     }
     // A combining hamza or madda right after the stretch composes with its last letter
     // (ا + U+0654): that letter is handled with its mark.
@@ -209,11 +211,10 @@ fn identity_run(bytes: &[u8], p: usize, limit: usize, last_space: bool) -> (usiz
         if let (Some(base), Some(mark)) = (base, mark) {
             if compose(base, mark).is_some() {
                 q -= 2;
-                chars -= 1;
             }
         }
     }
-    (q, chars)
+    q
 }
 
 /// Characters below U+0800 that fold to exactly one other character (ة → ه, أ → ا, ی → ي,
@@ -293,19 +294,39 @@ fn char_at(text: &str, bytes: &[u8], p: usize) -> (char, usize) {
     (c, c.len_utf8())
 }
 
+/// Code-point offsets of a text by byte offset, counted forward from the last one asked for:
+/// [`normalize`] needs them only where it sets an anchor, so the bytes between are counted in
+/// bulk, eight at a time, instead of one by one in the scan.
+struct CharCounter<'t> {
+    bytes: &'t [u8],
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCounter<'_> {
+    /// The code-point offset of byte `p` (a character boundary at or after the last one asked).
+    #[inline]
+    fn at(&mut self, p: usize) -> usize {
+        self.chars += super::text::count_chars(self.bytes.get(self.byte..p).unwrap_or_default());
+        self.byte = p;
+        self.chars
+    }
+}
+
 /// Folds `text`, keeping a map back to code-point offsets of `text`.
 ///
 /// A CRLF pair folds to one `\n` so that folded lines and original lines correspond one to one.
 /// Stretches of characters that fold to themselves are copied in bulk: that is most of a text.
-/// The scan for such a stretch looks at bytes only (one table load per one- or two-byte
-/// character, no decoding to `char`, no per-character bookkeeping but the code-point count);
-/// everything else goes through [`fold_char`] one character at a time.
+/// The scan for such a stretch looks at bytes only (one table load per byte, no decoding to
+/// `char`, no per-character bookkeeping); everything else goes through [`fold_char`] one
+/// character at a time.
 pub fn normalize(text: &str) -> Normalized {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut out = String::with_capacity(n);
     let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(n / 256 + 4);
     anchors.push((0, 0));
+    let mut erased = Vec::new();
     // Folded byte offset of the last anchor: a new one is set once this is ANCHOR_BYTES behind,
     // which bounds the scan in `to_orig`.
     let mut last_anchor = 0usize;
@@ -314,37 +335,35 @@ pub fn normalize(text: &str) -> Normalized {
     let mut dirty = false;
     // Runs of whitespace fold to one space; the first of a run is kept.
     let mut last_space = false;
-    let mut idx = 0usize; // code-point index of the character at `p`
+    // The code-point index of the character at byte `p`, asked for at anchors.
+    let mut idx = CharCounter {
+        bytes,
+        byte: 0,
+        chars: 0,
+    };
     let mut p = 0usize;
     while p < n {
-        // A stretch of characters that fold to themselves, `p..q`, about RUN_BYTES long.
-        let run_start = p;
-        let (q, chars) = identity_run(bytes, p, (p + RUN_BYTES).min(n), last_space);
-        if q > run_start {
-            if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
-                last_anchor = out.len();
-                anchors.push((last_anchor as u32, idx as u32));
+        // A stretch of characters that fold to themselves or to one other character, `p..q`,
+        // about RUN_BYTES long. The map needs an anchor only where it starts, and only if
+        // something was folded there.
+        let start_len = out.len();
+        let anchor = dirty || start_len - last_anchor >= ANCHOR_BYTES;
+        let (q, space) = fold_stretch(
+            text,
+            p,
+            (p + RUN_BYTES).min(n),
+            last_space,
+            &mut out,
+            &mut erased,
+        );
+        if q > p {
+            if anchor {
+                last_anchor = start_len;
+                anchors.push((start_len as u32, idx.at(p) as u32));
                 dirty = false;
             }
-            out.push_str(&text[run_start..q]);
-            last_space = bytes[q - 1] == b' ';
-            idx += chars;
+            last_space = space;
             p = q;
-            if p >= n {
-                break;
-            }
-        }
-        // One letter for another: the map needs nothing.
-        if let Some((k, len)) = subst_at(bytes, p) {
-            if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
-                last_anchor = out.len();
-                anchors.push((last_anchor as u32, idx as u32));
-            }
-            out.push(k);
-            last_space = false;
-            dirty = false;
-            idx += 1;
-            p += len;
             continue;
         }
         // One character that changes (or ends a stretch that reached RUN_BYTES).
@@ -352,7 +371,7 @@ pub fn normalize(text: &str) -> Normalized {
         let composes = bytes.get(p + len) == Some(&0xd9)
             && matches!(bytes.get(p + len + 1), Some(0x93..=0x95));
         let mut consumed = len;
-        let mut extra_chars = 0;
+        let mut merged = false;
         let kept = match fold_char(c) {
             Fold::Keep(k) => {
                 if composes {
@@ -360,14 +379,14 @@ pub fn normalize(text: &str) -> Normalized {
                     match compose(k, mark) {
                         Some(composed) => {
                             consumed += mark.len_utf8();
-                            extra_chars = 1;
+                            merged = true;
                             Some(composed)
                         }
                         None => Some(k),
                     }
                 } else if c == '\r' && bytes.get(p + 1) == Some(&b'\n') {
                     consumed += 1;
-                    extra_chars = 1;
+                    merged = true;
                     Some('\n')
                 } else {
                     Some(k)
@@ -381,22 +400,71 @@ pub fn normalize(text: &str) -> Normalized {
             Some(k) => {
                 if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
                     last_anchor = out.len();
-                    anchors.push((last_anchor as u32, idx as u32));
+                    anchors.push((last_anchor as u32, idx.at(p) as u32));
+                }
+                if is_erased(bytes, p) {
+                    erased.push(out.len() as u32);
                 }
                 out.push(k);
                 last_space = k == ' ';
-                dirty = extra_chars > 0;
+                dirty = merged;
             }
             None => dirty = true,
         }
-        idx += 1 + extra_chars;
         p += consumed;
     }
     Normalized {
         text: out,
         anchors,
-        orig_end: idx,
+        orig_end: idx.at(n),
+        erased,
     }
+}
+
+/// Folds the characters from byte `p` of `text` that fold to themselves or to one other
+/// character, until `limit` (or just past it) or a character that needs [`fold_char`], onto
+/// `out`, noting in `erased` where ة and ى were. Returns where it stopped and whether `out` now
+/// ends in a space (`last_space`: whether it did before). Unchanged characters are copied in
+/// bulk between the substitutions, which in Arabic text (ة, أ, إ, ى) come every few words.
+#[inline(always)]
+fn fold_stretch(
+    text: &str,
+    p: usize,
+    limit: usize,
+    last_space: bool,
+    out: &mut String,
+    erased: &mut Vec<u32>,
+) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut seg = p;
+    let mut q = identity_run(bytes, p, limit, last_space);
+    let mut space = last_space;
+    while q < limit {
+        let Some((k, len)) = subst_at(bytes, q) else {
+            break;
+        };
+        out.push_str(&text[seg..q]);
+        if is_erased(bytes, q) {
+            erased.push(out.len() as u32);
+        }
+        out.push(k);
+        space = false;
+        q += len;
+        seg = q;
+        q = identity_run(bytes, q, limit, false);
+    }
+    if q > seg {
+        out.push_str(&text[seg..q]);
+        space = bytes[q - 1] == b' ';
+    }
+    (q, space)
+}
+
+/// Whether the character at byte `p` is ة (D8 A9) or ى (D9 89), letters only Arabic writes,
+/// which folding turns into ه and ي.
+#[inline(always)]
+fn is_erased(bytes: &[u8], p: usize) -> bool {
+    matches!(bytes.get(p..p + 2), Some([0xd8, 0xa9] | [0xd9, 0x89]))
 }
 
 /// Folds `word` into `out` (cleared first), without a map: for word-list look-ups in hot
@@ -417,7 +485,7 @@ pub fn fold_push(word: &str, out: &mut String) {
         // Characters that fold to themselves are copied in bulk, found by the byte scan
         // [`normalize`] uses.
         let run_start = p;
-        let (q, _) = identity_run(bytes, p, n, last_space);
+        let q = identity_run(bytes, p, n, last_space);
         if q > run_start {
             out.push_str(&word[run_start..q]);
             last_space = bytes[q - 1] == b' ';
@@ -472,6 +540,12 @@ pub fn fold_push(word: &str, out: &mut String) {
 }
 
 impl Normalized {
+    /// The folded byte offsets of the characters that were ة or ى in the original text, in
+    /// order: evidence of Arabic that the folded text no longer shows.
+    pub fn erased(&self) -> &[u32] {
+        &self.erased
+    }
+
     /// The original code-point offset of the folded character that starts at byte `b`, or of the
     /// end of the input when `b` is the end of the folded text. A match `s..e` in the folded text
     /// covers `to_orig(s)..to_orig(e)` of the original: everything dropped between its last
@@ -704,7 +778,7 @@ mod tests {
                 "ا", "و", "ي", "ی", "ه", "ە", "ة", "أ", "ك", "ک", "ى", "سوريا", "محمد",
                 "\u{0653}", "\u{0654}", "\u{0655}", "\u{064e}", "\u{0640}", "\u{200c}",
                 "\u{200f}", " ", "  ", "\u{a0}", "\t", "\r", "\n", "\r\n", "A", "b", "7",
-                "٣", "۴", "«", "»", "،", "…", "😀", "\u{feff}",
+                "٣", "۴", "«", "»", "،", "…", "😀", "\u{feff}", "ى\u{0654}", "ة\u{0654}",
                 "الرئيس السوري بشار الأسد قال في مؤتمر صحفي إن المباحثات كانت مثمرة جدا",
             ]),
             0..80,
@@ -713,6 +787,13 @@ mod tests {
             let n = normalize(&t);
             let (text, map) = reference(&t);
             proptest::prop_assert_eq!(&n.text, &text);
+            // Where ة and ى were: each is one folded character, mapped from where it was.
+            let erased: Vec<u32> = (0..text.len())
+                .filter(|&b| text.is_char_boundary(b))
+                .filter(|&b| t.chars().nth(map[b]).is_some_and(|c| matches!(c, 'ة' | 'ى')))
+                .map(|b| b as u32)
+                .collect();
+            proptest::prop_assert_eq!(n.erased(), &erased[..]);
             let (mut fast, mut slow) = (String::from("x"), String::from("x"));
             fold_push(&t, &mut fast);
             fold_push_reference(&t, &mut slow);

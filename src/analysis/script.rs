@@ -6,7 +6,9 @@
 //! recognised by its words. A paragraph without enough evidence takes the article's majority,
 //! then the configured hint.
 
+use super::normalize::Normalized;
 use super::normalize::{fold, fold_into};
+use super::words::{hash_bytes, FoldedWords, LetterRuns};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -384,24 +386,13 @@ fn letter_run(fb: &[u8], i: usize) -> (usize, u32) {
 }
 
 /// The evidence of one paragraph from its original text (for the letters folding erases, ة and
-/// ى) and its folded text (for words): the fast path used on whole articles, scanning bytes.
+/// ى) and its folded text (for words), scanning bytes: for `khabar mentions`, which asks for the
+/// language of a few lines only and splits no words. `khabar check` gets the same evidence from
+/// its word scan ([`WordEvidence`], [`paragraph_evidence`]), and a property test holds the two
+/// equal.
 pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
     let fw = function_words();
-    let mut ev = Evidence::default();
-    let ob = orig.as_bytes();
-    // پ DA BE, چ DA 86, ژ DA 98, گ DA AF: the lead byte DA is rare in Arabic text.
-    for i in memchr::memchr_iter(0xda, ob) {
-        if matches!(ob.get(i + 1), Some(0xbe | 0x86 | 0x98 | 0xaf)) {
-            ev.persian += 3;
-        }
-    }
-    // ة (D8 A9) and ى (D9 89), found by their second bytes: A9 and 89 continue few other
-    // letters, while D8 and D9 (what memmem would look for) start most of them.
-    for i in memchr::memchr2_iter(0xa9, 0x89, ob) {
-        if i > 0 && matches!((ob[i - 1], ob[i]), (0xd8, 0xa9) | (0xd9, 0x89)) {
-            ev.arabic += 3;
-        }
-    }
+    let mut ev = letter_evidence(orig);
     let fb = folded.as_bytes();
     let mut i = 0;
     while let Some((start, end, letters, zwnj)) = next_word(fb, i) {
@@ -423,6 +414,324 @@ pub fn evidence_folded(orig: &str, folded: &str) -> Evidence {
         }
     }
     ev
+}
+
+/// The evidence of a paragraph's strong letters, in its original text: the four Persian
+/// letters Arabic never writes, and ة and ى, which folding erases. Only the words remain to be
+/// counted ([`evidence_folded`], [`WordEvidence`]).
+pub fn letter_evidence(orig: &str) -> Evidence {
+    let ob = orig.as_bytes();
+    let mut arabic = 0;
+    // ة (D8 A9) and ى (D9 89), found by their second bytes: A9 and 89 continue few other
+    // letters, while D8 and D9 (what memmem would look for) start most of them.
+    for i in memchr::memchr2_iter(0xa9, 0x89, ob) {
+        if i > 0 && matches!((ob[i - 1], ob[i]), (0xd8, 0xa9) | (0xd9, 0x89)) {
+            arabic += 3;
+        }
+    }
+    Evidence {
+        arabic,
+        persian: persian_letters(orig),
+        letters: 0,
+    }
+}
+
+/// The evidence of Persian in a paragraph's letters (پ چ ژ گ, which folding keeps), as
+/// [`letter_evidence`] counts it.
+fn persian_letters(text: &str) -> u32 {
+    let b = text.as_bytes();
+    // پ DA BE, چ DA 86, ژ DA 98, گ DA AF: the lead byte DA is rare in Arabic text.
+    let n = memchr::memchr_iter(0xda, b)
+        .filter(|&i| matches!(b.get(i + 1), Some(0xbe | 0x86 | 0x98 | 0xaf)))
+        .count();
+    3 * n as u32
+}
+
+/// The evidence of Arabic in `n` letters ة or ى, as [`letter_evidence`] counts it: for a
+/// paragraph whose count [`Normalized::erased`] gives.
+fn erased_letters(n: usize) -> u32 {
+    3 * n as u32
+}
+
+/// One slot of [`FunctionHashes`]: a folded function word's [`hash_bytes`], its bytes (zero
+/// after its length; length 0: a free slot) and whether it is Persian.
+#[derive(Clone, Copy)]
+struct HashSlot {
+    hash: u64,
+    bytes: [u8; 16],
+    len: usize,
+    persian: bool,
+}
+
+/// The function words of both languages by their [`hash_bytes`], in an open-addressed table a
+/// seventh full: [`WordEvidence`] gets every word with its hash already made by
+/// [`FoldedWords`](super::words::FoldedWords), so that nearly every look-up is one load that
+/// finds a free slot.
+struct FunctionHashes {
+    slots: [HashSlot; FUNCTION_SLOTS],
+}
+
+const FUNCTION_SLOTS: usize = 512;
+
+/// Whether `a` and `b`, both of length `n` (at most 16), hold the same bytes: two loads that
+/// may overlap from each, where the slice comparison called `bcmp` for a dozen bytes.
+#[inline]
+fn same_short(a: &[u8], b: &[u8], n: usize) -> bool {
+    let at = |s: &[u8], i: usize, w: usize| -> u64 {
+        let mut x = [0u8; 8];
+        if let (Some(d), Some(src)) = (x.get_mut(..w), s.get(i..i + w)) {
+            d.copy_from_slice(src);
+        }
+        u64::from_le_bytes(x)
+    };
+    match n {
+        0 => true,
+        1..=3 => {
+            at(a, 0, 1) == at(b, 0, 1)
+                && at(a, n / 2, 1) == at(b, n / 2, 1)
+                && at(a, n - 1, 1) == at(b, n - 1, 1)
+        }
+        4..=7 => at(a, 0, 4) == at(b, 0, 4) && at(a, n - 4, 4) == at(b, n - 4, 4),
+        _ => at(a, 0, 8) == at(b, 0, 8) && at(a, n - 8, 8) == at(b, n - 8, 8),
+    }
+}
+
+impl FunctionHashes {
+    /// `Some(true)` for a Persian function word, `Some(false)` for an Arabic one: the word's
+    /// bytes are compared where the hashes agree, so a collision cannot count a word.
+    #[inline(always)]
+    fn lookup(&self, hash: u64, word: &[u8]) -> Option<bool> {
+        let mut i = (hash >> 55) as usize;
+        loop {
+            let s = &self.slots[i % FUNCTION_SLOTS];
+            if s.len == 0 {
+                return None;
+            }
+            if s.hash == hash && s.len == word.len() && same_short(&s.bytes, word, s.len) {
+                return Some(s.persian);
+            }
+            i += 1;
+        }
+    }
+}
+
+fn function_hashes() -> &'static FunctionHashes {
+    static F: std::sync::OnceLock<FunctionHashes> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let (ar, fa) = word_sets();
+        let free = HashSlot {
+            hash: 0,
+            bytes: [0; 16],
+            len: 0,
+            persian: false,
+        };
+        let mut slots = [free; FUNCTION_SLOTS];
+        for (w, persian) in fa
+            .iter()
+            .map(|w| (w, true))
+            .chain(ar.iter().map(|w| (w, false)))
+        {
+            let mut bytes = [0u8; 16];
+            let Some(dst) = bytes.get_mut(..w.len()) else {
+                continue; // no function word is that long
+            };
+            dst.copy_from_slice(w.as_bytes());
+            let hash = hash_bytes(w.as_bytes());
+            let mut i = (hash >> 55) as usize;
+            while slots[i % FUNCTION_SLOTS].len != 0 {
+                i += 1;
+            }
+            slots[i % FUNCTION_SLOTS] = HashSlot {
+                hash,
+                bytes,
+                len: w.len(),
+                persian,
+            };
+        }
+        FunctionHashes { slots }
+    })
+}
+
+/// Where nothing is: no word ends there.
+const NOWHERE: usize = usize::MAX;
+
+/// A word of the language evidence that holds a ZWNJ, being read by [`WordEvidence`]: letter
+/// runs joined by ZWNJs, as byte offsets in the folded text.
+#[derive(Clone, Copy, Debug)]
+struct Joined {
+    /// [`NOWHERE`] when no such word is being read.
+    start: usize,
+    /// The end of its first letter run.
+    first_end: usize,
+    /// The start of its last letter run.
+    last_start: usize,
+    end: usize,
+}
+
+/// The word evidence of each line ([`evidence_folded`] but for [`letter_evidence`]), worked out
+/// from the letter runs [`FoldedWords::scan`](super::words::FoldedWords::scan) reports rather
+/// than by a second scan of the folded text.
+///
+/// A word of the evidence is a run of letters and the ZWNJs and runs that follow it at once;
+/// the scan's words end at a ZWNJ, so this joins them back. A run is counted as a word of its
+/// own as soon as it comes (the common case, one look-up of the hash the scan has made); if a
+/// ZWNJ follows it at once, what it added is taken back and it starts a joined word instead,
+/// counted when that ends.
+pub struct WordEvidence {
+    fw: &'static FunctionHashes,
+    ev: Evidence,
+    /// The last run counted alone: its start and end, and what it added.
+    alone: (usize, usize, u32, u32),
+    joined: Joined,
+    /// The end of the joined word when it ends in a ZWNJ, where a run would continue it.
+    open: usize,
+    lines: Vec<Evidence>,
+}
+
+impl Default for WordEvidence {
+    fn default() -> Self {
+        WordEvidence {
+            fw: function_hashes(),
+            ev: Evidence::default(),
+            alone: (NOWHERE, NOWHERE, 0, 0),
+            joined: Joined {
+                start: NOWHERE,
+                first_end: 0,
+                last_start: 0,
+                end: NOWHERE,
+            },
+            open: NOWHERE,
+            lines: Vec::new(),
+        }
+    }
+}
+
+/// Whether a folded word starts with the article ال and is longer than it and a letter more
+/// (a weak sign of Arabic).
+#[inline]
+fn has_article(word: &[u8]) -> bool {
+    word.len() > 6 && word.starts_with("ال".as_bytes())
+}
+
+impl WordEvidence {
+    /// The word evidence of each line, in order.
+    pub fn lines(&self) -> &[Evidence] {
+        &self.lines
+    }
+
+    /// Counts the joined word being read, which has ended.
+    #[cold]
+    fn end_joined(&mut self, t: &[u8]) {
+        let w = self.joined;
+        self.joined.start = NOWHERE;
+        let word = t.get(w.start..w.end).unwrap_or_default();
+        // No function word holds a ZWNJ.
+        let first = t.get(w.start..w.first_end).unwrap_or_default();
+        let last = t.get(w.last_start..w.end).unwrap_or_default();
+        let ends_in_zwnj = self.open != NOWHERE;
+        self.open = NOWHERE;
+        if has_article(word) {
+            self.ev.arabic += 1;
+        } else if first == "مي".as_bytes()
+            || (!ends_in_zwnj && (last == "ها".as_bytes() || last == "هاي".as_bytes()))
+        {
+            self.ev.persian += 2;
+        }
+    }
+}
+
+impl LetterRuns for WordEvidence {
+    #[inline(always)]
+    fn run(&mut self, t: &[u8], start: usize, end: usize, hash: u64) {
+        self.ev.letters += ((end - start) / 2) as u32;
+        if self.open == start {
+            self.joined.last_start = start;
+            self.joined.end = end;
+            self.open = NOWHERE;
+            return;
+        }
+        if self.joined.start != NOWHERE {
+            self.end_joined(t);
+        }
+        let word = t.get(start..end).unwrap_or_default();
+        let (arabic, persian) = match self.fw.lookup(hash, word) {
+            Some(true) => (0, 2),
+            Some(false) => (2, 0),
+            None => (u32::from(has_article(word)), 0),
+        };
+        self.ev.arabic += arabic;
+        self.ev.persian += persian;
+        self.alone = (start, end, arabic, persian);
+    }
+
+    #[inline(always)]
+    fn zwnj(&mut self, at: usize) {
+        if self.joined.start != NOWHERE && self.joined.end == at {
+            self.joined.end = at + 3;
+            self.open = at + 3;
+        } else if self.alone.1 == at {
+            let (start, end, arabic, persian) = self.alone;
+            self.ev.arabic = self.ev.arabic.saturating_sub(arabic);
+            self.ev.persian = self.ev.persian.saturating_sub(persian);
+            self.alone.1 = NOWHERE;
+            self.joined = Joined {
+                start,
+                first_end: end,
+                last_start: start,
+                end: at + 3,
+            };
+            self.open = at + 3;
+        }
+    }
+
+    fn line_end(&mut self, t: &[u8]) {
+        if self.joined.start != NOWHERE {
+            self.end_joined(t);
+        }
+        self.alone.1 = NOWHERE;
+        self.lines.push(std::mem::take(&mut self.ev));
+    }
+}
+
+/// The evidence of each paragraph of an article, [`evidence_folded`] of each original line and
+/// its folded form, from what folding and the word scan found: the ة and ى that `norm` erased,
+/// the words `word_ev` heard of from the scan that made `words`, and the Persian letters of
+/// each line.
+pub fn paragraph_evidence<'t>(
+    lines: impl Iterator<Item = &'t str>,
+    norm: &Normalized,
+    words: &FoldedWords,
+    word_ev: &WordEvidence,
+) -> Vec<Evidence> {
+    // Folded lines correspond one to one with original lines (CRLF folds to one break).
+    let mut word_evs = word_ev.lines().iter();
+    let mut erased = norm.erased();
+    lines
+        .enumerate()
+        .map(|(i, text)| {
+            // The ة and ى of this line: those before the end of its folded form.
+            let end = words.line_range(i).map_or(usize::MAX, |(_, e)| e);
+            let n = erased.partition_point(|&b| (b as usize) < end);
+            erased = erased.get(n..).unwrap_or_default();
+            let letters = Evidence {
+                arabic: erased_letters(n),
+                persian: persian_letters(text),
+                letters: 0,
+            };
+            letters + word_evs.next().copied().unwrap_or_default()
+        })
+        .collect()
+}
+
+impl std::ops::Add for Evidence {
+    type Output = Evidence;
+    fn add(self, o: Evidence) -> Evidence {
+        Evidence {
+            arabic: self.arabic + o.arabic,
+            persian: self.persian + o.persian,
+            letters: self.letters + o.letters,
+        }
+    }
 }
 
 impl Evidence {
@@ -557,6 +866,81 @@ mod tests {
             out.push(w);
         }
         out
+    }
+
+    #[test]
+    fn function_words_fit_the_hash_table() {
+        // `WordEvidence` finds words without a ZWNJ only, and compares at most 16 bytes.
+        let (ar, fa) = word_sets();
+        for w in ar.iter().chain(fa) {
+            assert!(!w.contains('\u{200c}') && w.len() <= 16, "{w}");
+            let t = w.as_bytes();
+            let fw = function_hashes();
+            assert_eq!(fw.lookup(hash_bytes(t), t), Some(fa.contains(w)), "{w}");
+        }
+    }
+
+    #[test]
+    fn short_comparison_sees_every_byte() {
+        let a = b"abcdefghijklmnop";
+        for n in 0..=16 {
+            for i in 0..n {
+                let mut b = *a;
+                b[i] ^= 1;
+                assert!(!same_short(a, &b, n), "{n} {i}");
+            }
+            assert!(same_short(a, a, n));
+        }
+    }
+
+    /// The evidence of each line of `t` as [`Prepared`](crate::analysis::Prepared) works it
+    /// out, and as [`evidence_folded`] does.
+    fn both_ways(t: &str) -> (Vec<Evidence>, Vec<Evidence>) {
+        let norm = crate::analysis::normalize::normalize(t);
+        let mut word_ev = WordEvidence::default();
+        let words = FoldedWords::scan(&norm.text, &mut word_ev);
+        let lines: Vec<&str> = crate::analysis::text::lines(t).map(|l| l.text).collect();
+        let got = paragraph_evidence(lines.iter().copied(), &norm, &words, &word_ev);
+        let want = lines
+            .iter()
+            .zip(norm.text.split('\n'))
+            .map(|(l, f)| evidence_folded(l, f))
+            .collect();
+        (got, want)
+    }
+
+    #[test]
+    fn word_evidence_examples() {
+        for t in [
+            "می\u{200c}شود کتاب\u{200c}ها کتاب\u{200c}های ال\u{200c} مي\u{200c}\u{200c}",
+            "2024م في الاقتصاد ة ى\r\nاین\u{200c}\rگزارش",
+            "a\u{200c}مي\u{200c}b ها\u{200c}ها x\u{200c}ها",
+        ] {
+            let (got, want) = both_ways(t);
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The evidence from the shared word scan is the evidence of the scan of its own.
+        #[test]
+        fn word_evidence_agrees_with_its_own_scan(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ا", "ل", "ال", "الاقتصادية", "في", "فی", "الى", "إلى", "هذه", "كانت", "است",
+                "در", "که", "كه", "می", "مي", "ها", "هاي", "های", "شود", "میشود", "گزارش",
+                "كشور", "ة", "ى", "پ", "چ", "ژ", "گ", "ک", "ی", "ۀ", "ە", "ے", "\u{0620}",
+                "\u{063b}", "\u{066e}", "\u{06fa}", "\u{06ff}", "\u{0656}", "\u{0670}",
+                "\u{064e}", "\u{0654}", "ـ", "\u{200c}", "\u{200c}\u{200c}", "\u{200d}",
+                "\u{200f}", " ", "  ", "\u{a0}", "\t", "\r", "\n", "\r\n", "«", "»", "،",
+                ".", "a", "Z", "1", "٣", "۴", "𝒜", "中", "é", "2024م", "م2024",
+            ]),
+            0..60,
+        )) {
+            let t: String = parts.concat();
+            let (got, want) = both_ways(&t);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     proptest::proptest! {

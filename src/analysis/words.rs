@@ -11,8 +11,14 @@
 //! The rules' own word definitions are not all "runs of letters in the folded text": where one
 //! differs on a line, the rule falls back to its own splitting for that line (see
 //! [`drops_separator`] and [`FoldedWords::has_marks`]).
+//!
+//! The paragraph languages look at the same words (their function words, their article ال, the
+//! Persian affixes joined by ZWNJ), so the one scan also reports each line's runs of
+//! Arabic-script letters ([`FoldedWords::scan`], [`LetterRuns`]) with the hashes it makes
+//! anyway: a second scan of the folded text for the languages was as dear as this one.
 
 use super::normalize::{fold, is_alnum};
+use super::script::is_arabic_letter;
 
 /// A word of the folded text: its byte range there and a hash of its bytes ([`hash_bytes`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,42 +47,57 @@ pub struct FoldedWords {
     lines: Vec<FoldedLine>,
 }
 
-const ALNUM: u8 = 1;
+/// A word character that is not a letter of the Arabic script ([`is_alnum`] but not
+/// [`is_arabic_letter`]): Latin letters, digits, other scripts, the marks folding keeps.
+const OTHER: u8 = 1;
+/// A letter of the Arabic script ([`is_arabic_letter`], every one of which is [`is_alnum`]).
+const ARABIC: u8 = 2;
 /// U+0656..U+065F: combining marks that folding keeps. `duplicate-line` counts them as part of
 /// a word; in the folded text they are not letters.
-const MARK: u8 = 2;
+const MARK: u8 = 4;
 
-/// [`is_alnum`] and [`MARK`] for U+0000..U+07FF, once: a load per character in the scan.
+/// [`OTHER`], [`ARABIC`] and [`MARK`] for U+0000..U+07FF, once: a load per character in the scan.
 static CLASS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
     let mut t = [0u8; 0x800];
     for (i, slot) in t.iter_mut().enumerate() {
         let Some(c) = char::from_u32(i as u32) else {
             continue;
         };
-        *slot = (u8::from(is_alnum(c)) * ALNUM)
-            | (u8::from(matches!(c, '\u{0656}'..='\u{065f}')) * MARK);
+        *slot = char_class(c) | (u8::from(matches!(c, '\u{0656}'..='\u{065f}')) * MARK);
     }
     t
 });
 
+/// [`OTHER`], [`ARABIC`] or 0 (not a word character) for `c`.
+fn char_class(c: char) -> u8 {
+    if is_arabic_letter(c) {
+        ARABIC
+    } else {
+        u8::from(is_alnum(c)) * OTHER
+    }
+}
+
 /// Characters of the [`FAST`] table: the letters of Arabic-script folded text (folding leaves
-/// no tashkeel, Arabic-Indic digits, ی or ک). Every one is [`is_alnum`] and none a [`MARK`].
+/// no tashkeel, Arabic-Indic digits, ی or ک). Every one is [`is_arabic_letter`] and none a
+/// [`MARK`].
 const fn fast_letter(cp: usize) -> bool {
     matches!(cp, 0x0621..=0x063a | 0x0641..=0x064a | 0x0671..=0x06d3)
 }
 
-/// By the first two bytes of a character: its length when it is an ASCII letter or digit (1)
-/// or a [`fast_letter`] (2), else 0. One load per character in [`fast_run`], where decoding
-/// the code point and looking it up in [`CLASS`] cost twice the instructions.
+/// By the first two bytes of a character: its class when it is an ASCII letter or digit
+/// ([`OTHER`]) or a [`fast_letter`] ([`ARABIC`]), else 0. The class is also the character's
+/// length, so that one load per character both steps the scan in [`fast_run`] and tells what
+/// the word is made of, where decoding the code point and looking it up in [`CLASS`] cost
+/// twice the instructions.
 static FAST: [u8; 0x10000] = {
     let mut t = [0u8; 0x10000];
     let mut i = 0;
     while i < 0x10000 {
         let (b0, b1) = (i & 0xff, i >> 8);
         t[i] = if b0 < 0x80 {
-            (b0 as u8).is_ascii_alphanumeric() as u8
+            (b0 as u8).is_ascii_alphanumeric() as u8 * OTHER
         } else if b0 >= 0xd8 && b0 <= 0xdb && b1 & 0xc0 == 0x80 {
-            2 * fast_letter(((b0 & 0x1f) << 6) | (b1 & 0x3f)) as u8
+            fast_letter(((b0 & 0x1f) << 6) | (b1 & 0x3f)) as u8 * ARABIC
         } else {
             0
         };
@@ -85,28 +106,71 @@ static FAST: [u8; 0x10000] = {
     t
 };
 
-/// The end of the run of [`FAST`] characters from byte `q` (the last byte of `t` is left to
-/// the caller: it has no second byte to look up with).
+/// The end of the run of [`FAST`] characters from byte `q`, and the union of their classes
+/// (the last byte of `t` is left to the caller: it has no second byte to look up with).
 #[inline(always)]
-fn fast_run(t: &[u8], mut q: usize) -> usize {
-    while let Some(&[b0, b1]) = t.get(q..q + 2) {
-        let adv = FAST[usize::from(u16::from_le_bytes([b0, b1]))];
-        if adv == 0 {
+fn fast_run(t: &[u8], mut q: usize) -> (usize, u8) {
+    let mut kind = 0;
+    let last = t.len().wrapping_sub(1);
+    // Written so that the two bytes are one load and no bound is checked twice.
+    while q < last && q < t.len() {
+        let Some(pair) = t.get(q..q + 2) else {
+            break;
+        };
+        let pair: [u8; 2] = pair.try_into().unwrap_or_default();
+        let v = FAST[usize::from(u16::from_le_bytes(pair))];
+        if v == 0 {
             break;
         }
-        q += usize::from(adv);
+        kind |= v;
+        q += usize::from(v);
     }
-    q
+    (q, kind)
 }
+
+/// What [`FoldedWords::scan`] reports besides the words, for the paragraph languages
+/// ([`crate::analysis::script::WordEvidence`]): the runs of Arabic-script letters of each line
+/// (whole words, or the letter runs of a word that mixes them with digits or Latin letters),
+/// the ZWNJs that may join them into one word, and the ends of lines. The language evidence
+/// reads the same words as the word rules, so one scan of the folded text serves both.
+pub trait LetterRuns {
+    /// Whether anything is reported at all: `()` wants nothing, and its scan does no more
+    /// than [`FoldedWords::new`] always did.
+    const WANTED: bool = true;
+    /// Bytes `start..end` of `folded` are a maximal run of Arabic-script letters (two bytes
+    /// each); `hash` is their [`hash_bytes`]. Runs come in order.
+    fn run(&mut self, folded: &[u8], start: usize, end: usize, hash: u64);
+    /// A ZWNJ starts at byte `at`.
+    fn zwnj(&mut self, at: usize);
+    /// The current line ended (at a `\n` or the end of the text).
+    fn line_end(&mut self, folded: &[u8]);
+}
+
+impl LetterRuns for () {
+    const WANTED: bool = false;
+    fn run(&mut self, _: &[u8], _: usize, _: usize, _: u64) {}
+    fn zwnj(&mut self, _: usize) {}
+    fn line_end(&mut self, _: &[u8]) {}
+}
+
+/// The UTF-8 form of ZWNJ, which ends a word of the folded text but joins the parts of a word
+/// for the language evidence.
+const ZWNJ_BYTES: [u8; 3] = [0xe2, 0x80, 0x8c];
 
 impl FoldedWords {
     /// Splits `folded` (the text of a [`Normalized`](super::normalize::Normalized)) into lines
     /// at `\n` and each line into words.
     pub fn new(folded: &str) -> Self {
+        Self::scan(folded, &mut ())
+    }
+
+    /// [`Self::new`], reporting the Arabic-script letter runs of each line to `runs` on the way.
+    #[inline(never)]
+    pub fn scan<R: LetterRuns>(folded: &str, runs: &mut R) -> Self {
         let t = folded.as_bytes();
         let class = &*CLASS;
         let mut out = FoldedWords {
-            words: Vec::with_capacity(t.len() / 8),
+            words: Vec::with_capacity(t.len() / 6 + 1),
             lines: Vec::new(),
         };
         let mut line = FoldedLine {
@@ -116,55 +180,96 @@ impl FoldedWords {
             last: 0,
             marks: false,
         };
-        let mut word: Option<usize> = None;
+        // The word being read: its start and the union of its characters' classes (0: none).
+        let mut start = 0;
+        let mut kind = 0u8;
         let mut p = 0;
         while p < t.len() {
             // Letters in a row, the bulk of a word, then one character looked at closely.
-            let q = fast_run(t, p);
+            let (q, k) = fast_run(t, p);
             if q > p {
-                word.get_or_insert(p);
+                if kind == 0 {
+                    start = p;
+                }
+                kind |= k;
                 p = q;
                 if p >= t.len() {
                     break;
                 }
             }
             let b = t[p];
-            let (alnum, len) = if b < 0x80 {
+            let (k, len) = if b == b' ' {
+                (0, 1)
+            } else if b < 0x80 {
                 if b == b'\n' {
-                    out.end_word(folded, &mut word, p);
+                    out.end_word(t, start, p, kind, runs);
+                    kind = 0;
+                    runs.line_end(t);
                     out.end_line(&mut line, p);
                     p += 1;
                     continue;
                 }
-                (b.is_ascii_alphanumeric(), 1)
-            } else if (0xc0..0xe0).contains(&b) && p + 1 < t.len() {
-                let cp = (usize::from(b & 0x1f) << 6) | usize::from(t[p + 1] & 0x3f);
-                let cl = class[cp];
+                (u8::from(b.is_ascii_alphanumeric()) * OTHER, 1)
+            } else if let (0xc0..0xe0, Some(&b1)) = (b, t.get(p + 1)) {
+                let cl = class[(usize::from(b & 0x1f) << 6) | usize::from(b1 & 0x3f)];
                 line.marks |= cl & MARK != 0;
-                (cl & ALNUM != 0, 2)
+                (cl & (OTHER | ARABIC), 2)
+            } else if t.get(p..p + 3) == Some(&ZWNJ_BYTES[..]) {
+                out.end_word(t, start, p, kind, runs);
+                kind = 0;
+                runs.zwnj(p);
+                p += 3;
+                continue;
             } else {
-                let c = folded[p..].chars().next().unwrap_or(' ');
-                (is_alnum(c), c.len_utf8())
+                let c = folded
+                    .get(p..)
+                    .and_then(|r| r.chars().next())
+                    .unwrap_or(' ');
+                (char_class(c), c.len_utf8())
             };
-            if alnum {
-                word.get_or_insert(p);
+            if k != 0 {
+                if kind == 0 {
+                    start = p;
+                }
+                kind |= k;
             } else {
-                out.end_word(folded, &mut word, p);
+                out.end_word(t, start, p, kind, runs);
+                kind = 0;
             }
             p += len;
         }
-        out.end_word(folded, &mut word, t.len());
+        out.end_word(t, start, t.len(), kind, runs);
+        runs.line_end(t);
         out.end_line(&mut line, t.len());
         out
     }
 
-    fn end_word(&mut self, folded: &str, word: &mut Option<usize>, end: usize) {
-        if let Some(start) = word.take() {
-            self.words.push(Word {
-                start: start as u32,
-                end: end as u32,
-                hash: hash_bytes(&folded.as_bytes()[start..end]),
-            });
+    /// Ends the word `start..end` of the folded text `t` if one is being read (`kind` is not 0),
+    /// and reports its Arabic-script letters.
+    #[inline(always)]
+    fn end_word<R: LetterRuns>(
+        &mut self,
+        t: &[u8],
+        start: usize,
+        end: usize,
+        kind: u8,
+        runs: &mut R,
+    ) {
+        if kind == 0 {
+            return;
+        }
+        let hash = hash_bytes(t.get(start..end).unwrap_or_default());
+        self.words.push(Word {
+            start: start as u32,
+            end: end as u32,
+            hash,
+        });
+        if R::WANTED && kind & ARABIC != 0 {
+            if kind == ARABIC {
+                runs.run(t, start, end, hash);
+            } else {
+                mixed_runs(t, start, end, runs);
+            }
         }
     }
 
@@ -206,6 +311,28 @@ impl FoldedWords {
     /// `duplicate-line` but separate words in the folded text (true past the last line).
     pub fn has_marks(&self, i: usize) -> bool {
         self.lines.get(i).is_none_or(|l| l.marks)
+    }
+}
+
+/// Reports the runs of Arabic-script letters of the word `start..end` of `t`, which mixes them
+/// with other word characters (`2024م`): rare, so decoded character by character.
+#[cold]
+fn mixed_runs<R: LetterRuns>(t: &[u8], start: usize, end: usize, runs: &mut R) {
+    let Some(word) = t.get(start..end).and_then(|w| std::str::from_utf8(w).ok()) else {
+        return;
+    };
+    let mut run: Option<usize> = None;
+    // A space after the word ends the last run.
+    for (i, c) in word.char_indices().chain([(word.len(), ' ')]) {
+        match (is_arabic_letter(c), run) {
+            (true, None) => run = Some(i),
+            (false, Some(s)) => {
+                let (s, e) = (start + s, start + i);
+                runs.run(t, s, e, hash_bytes(&t[s..e]));
+                run = None;
+            }
+            _ => {}
+        }
     }
 }
 
@@ -349,22 +476,33 @@ fn fmix(mut h: u64) -> u64 {
 #[inline]
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = (bytes.len() as u64).wrapping_mul(K2);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K1).rotate_left(29);
+    let mut rest = bytes;
+    // Most words are at most 16 bytes: a whole chunk and at most 8 more bytes, which `tail`
+    // reads as the chunk they would be when there are 8 (so no loop is needed for them).
+    while let Some((c, r)) = rest.split_first_chunk::<8>().filter(|_| rest.len() > 16) {
+        h = mix(h, u64::from_le_bytes(*c));
+        rest = r;
     }
-    let rest = chunks.remainder();
+    if let Some((c, r)) = rest.split_first_chunk::<8>() {
+        h = mix(h, u64::from_le_bytes(*c));
+        rest = r;
+    }
     if !rest.is_empty() {
-        h = (h ^ tail(rest)).wrapping_mul(K1).rotate_left(29);
+        h = mix(h, tail(rest));
     }
     fmix(h)
 }
 
-/// The 1 to 7 bytes after a word's last whole chunk as one number, read in at most two loads
+/// One step of [`hash_bytes`]: eight bytes into the state.
+#[inline(always)]
+fn mix(h: u64, w: u64) -> u64 {
+    (h ^ w).wrapping_mul(K1).rotate_left(29)
+}
+
+/// The 1 to 8 bytes after a word's last whole chunk as one number, read in at most two loads
 /// (which may overlap) rather than copied byte by byte: a different number for different bytes
-/// of one length, and [`hash_bytes`] starts from the length.
+/// of one length, and [`hash_bytes`] starts from the length. Eight bytes are read as the
+/// chunk they are.
 #[inline]
 fn tail(rest: &[u8]) -> u64 {
     let n = rest.len();
@@ -533,6 +671,7 @@ mod tests {
                 (_, Some(c)) => {
                     assert_eq!(c.len_utf8(), len, "{i:#x}");
                     assert!(is_alnum(c) && CLASS[c as usize] & MARK == 0, "{c:?}");
+                    assert_eq!(char_class(c), FAST[i], "{c:?}");
                 }
                 (_, None) => panic!("{i:#x} is no character"),
             }
@@ -580,6 +719,84 @@ mod tests {
         assert_eq!(seen.len(), count);
     }
 
+    #[test]
+    fn arabic_letters_are_word_characters() {
+        // A run of letters lies within a word, so that the words' classes tell where they are.
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            if is_arabic_letter(c) {
+                assert!(
+                    is_alnum(c) && (c as u32) < 0x800 && c.len_utf8() == 2,
+                    "{c:?}"
+                );
+                assert_eq!(CLASS[c as usize] & (OTHER | ARABIC), ARABIC, "{c:?}");
+            } else if (c as u32) < 0x800 {
+                assert_eq!(CLASS[c as usize] & (OTHER | ARABIC), char_class(c), "{c:?}");
+            }
+        }
+    }
+
+    /// What [`FoldedWords::scan`] reports, in order.
+    #[derive(Debug, Default, PartialEq)]
+    struct Reports(Vec<(char, usize, usize, u64)>);
+
+    impl LetterRuns for Reports {
+        fn run(&mut self, _: &[u8], start: usize, end: usize, hash: u64) {
+            self.0.push(('r', start, end, hash));
+        }
+        fn zwnj(&mut self, at: usize) {
+            self.0.push(('z', at, at + 3, 0));
+        }
+        fn line_end(&mut self, folded: &[u8]) {
+            self.0.push(('n', 0, folded.len(), 0));
+        }
+    }
+
+    /// The reports written straight from their definition: maximal runs of
+    /// [`is_arabic_letter`] characters, every ZWNJ, every line break and the end.
+    fn reports_reference(folded: &str) -> Reports {
+        let mut out = Reports::default();
+        let mut run: Option<usize> = None;
+        for (i, c) in folded.char_indices().chain([(folded.len(), '\n')]) {
+            if is_arabic_letter(c) {
+                run.get_or_insert(i);
+                continue;
+            }
+            if let Some(s) = run.take() {
+                out.0
+                    .push(('r', s, i, hash_bytes(&folded.as_bytes()[s..i])));
+            }
+            match c {
+                '\u{200c}' => out.0.push(('z', i, i + 3, 0)),
+                '\n' => out.0.push(('n', 0, folded.len(), 0)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// [`hash_bytes`] as it was first written: whole chunks in a loop, then the tail.
+    fn hash_reference(bytes: &[u8]) -> u64 {
+        let mut h = (bytes.len() as u64).wrapping_mul(K2);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K1).rotate_left(29);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            h = (h ^ tail(rest)).wrapping_mul(K1).rotate_left(29);
+        }
+        fmix(h)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hashes_are_the_first_definitions(bytes in proptest::collection::vec(0u8..=255, 0..60)) {
+            proptest::prop_assert_eq!(hash_bytes(&bytes), hash_reference(&bytes));
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
         /// The chunked search finds exactly the marks a character walk finds.
@@ -610,7 +827,8 @@ mod tests {
                 "\r", "\n", "\r\n", "A", "b", "7", "٣", "۴", "«", "»", "،", "…", "😀", "'",
                 "𝐀", "²", "ⅷ", "الرئيس السوري قال في مؤتمر صحفي", "پ", "چ", "ژ", "گ", "ۀ",
                 "ے", "ۓ", "۔", "\u{0658}", "\u{065f}", "\u{0670}", "ٱ", "中", "é", "ß", "ـ",
-                "ي", "\u{0660}", "\u{06f0}", "؟", "؛", "٪",
+                "ي", "\u{0660}", "\u{06f0}", "؟", "؛", "٪", "2024م", "\u{0620}", "\u{06ff}",
+                "\u{066e}", "ـا",
             ]),
             0..80,
         )) {
@@ -618,6 +836,10 @@ mod tests {
             let n = normalize(&t);
             let fw = FoldedWords::new(&n.text);
             proptest::prop_assert_eq!(words_of(&fw, &n.text), reference(&n.text));
+            let mut reports = Reports::default();
+            let fw2 = FoldedWords::scan(&n.text, &mut reports);
+            proptest::prop_assert_eq!(&fw2.words, &fw.words);
+            proptest::prop_assert_eq!(reports, reports_reference(&n.text));
             for (i, ws) in (0..).map_while(|i| fw.line(i)).enumerate() {
                 let (s, e) = fw.line_range(i).unwrap_or_default();
                 for w in ws {
