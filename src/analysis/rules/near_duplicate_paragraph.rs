@@ -89,22 +89,19 @@ fn own_words(cx: &Context<'_>, i: usize, buf: &mut String, hashes: &mut Vec<u64>
     hashes.extend(ws.iter().map(|w| hash_bytes(w.as_bytes())));
 }
 
-/// The hashed words ([`word_hash`]) of folded words `ws` into `keys` (cleared first); whether
-/// one of them ends in «رابط», as the word where a link-back footer starts does
-/// ([`before_footer`]).
-fn folded_keys(folded: &[u8], ws: &[Word], keys: &mut Vec<u64>) -> bool {
+/// Whether one of folded words `ws` ends in «رابط», as the word where a link-back footer
+/// starts does ([`before_footer`]).
+fn may_have_footer(folded: &[u8], ws: &[Word]) -> bool {
     const WORD: &[u8; 8] = match "رابط".as_bytes().first_chunk::<8>() {
         Some(w) => w,
         None => &[0; 8],
     };
-    let mut footer = false;
-    keys.clear();
-    keys.extend(ws.iter().map(|w| {
-        let end = w.end as usize;
-        footer |= folded.get(..end).and_then(<[u8]>::last_chunk::<8>) == Some(WORD);
-        word_hash(folded, w)
-    }));
-    footer
+    ws.iter().any(|w| {
+        folded
+            .get(..w.end as usize)
+            .and_then(<[u8]>::last_chunk::<8>)
+            == Some(WORD)
+    })
 }
 
 /// The words of line `i` as this rule compares them when its folded words `ws` may hold a
@@ -322,6 +319,7 @@ fn might_hit(a: usize, n: usize) -> bool {
 /// earlier paragraph, `c`. The pairs it shares with any one earlier paragraph the rule
 /// compares it with are among those, so where [`might_hit`]`(a, c)` is false it cannot be
 /// reported. That is so of every paragraph of most articles.
+#[inline(never)]
 fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
     let Scratch {
         seen,
@@ -353,18 +351,22 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
         let Some(ws) = fw.line(i).filter(|ws| ws.len() >= MIN_WORDS) else {
             continue;
         };
-        if folded_keys(folded, ws, keys) {
+        let from = pairs.len();
+        let (a, c) = if !may_have_footer(folded, ws) {
+            seen.add_words(ws.iter().map(|w| word_hash(folded, w)), pairs)
+        } else {
             match before_footer(cx, i, ws) {
-                Some(before) => keys.truncate(before.len()),
+                Some(before) => {
+                    keys.clear();
+                    keys.extend(before.iter().map(|w| word_hash(folded, w)));
+                }
                 None => own_words(cx, i, buf, keys),
             }
-        }
-        if keys.len() < MIN_WORDS {
-            continue;
-        }
-        let from = pairs.len();
-        pairs.extend(keys.windows(2).map(|p| hash_pair(p[0], p[1])));
-        let (a, c) = seen.add(pairs.get(from..).unwrap_or_default());
+            if keys.len() < MIN_WORDS {
+                continue;
+            }
+            seen.add_words(keys.iter().copied(), pairs)
+        };
         if might_hit(a, c) {
             candidates.push(paras.len());
         }
@@ -384,6 +386,7 @@ const MAX_CLOSE_LOOKS: usize = 16;
 /// least as many as the rule counts ([`report`] leaves boilerplate, allowed phrases, exact
 /// repeats and stock phrases out). Most candidates of [`scan`] share common pairs with
 /// several paragraphs, none of which is like them.
+#[inline(never)]
 fn tighten(paras: &[Para], pairs: &[u64], candidates: Vec<usize>, set: &mut Seen) -> Vec<usize> {
     let mut kept = Vec::new();
     for (n, &p) in candidates.iter().enumerate() {
@@ -417,9 +420,7 @@ fn tighten(paras: &[Para], pairs: &[u64], candidates: Vec<usize>, set: &mut Seen
 /// slot whose paragraph is from an earlier article is free.
 #[derive(Default)]
 struct Seen {
-    pairs: Vec<u64>,
-    /// The paragraph of each slot of `pairs`.
-    ids: Vec<u32>,
+    slots: Vec<Slot>,
     /// The slots in use: the first `mask + 1`.
     mask: usize,
     /// Paragraphs up to this one are from earlier articles.
@@ -430,6 +431,24 @@ struct Seen {
     used: usize,
 }
 
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    pair: u64,
+    /// The last paragraph that held `pair`; the slot is free if that is from an earlier
+    /// article ([`Seen::base`]).
+    owner: u32,
+}
+
+/// What [`Seen::insert`] found of a pair.
+enum Insert {
+    /// Not held by any paragraph yet.
+    New,
+    /// Held by an earlier paragraph.
+    Earlier,
+    /// Already held by the current paragraph.
+    Again,
+}
+
 /// Slots kept from one article to the next; a larger table, for a very large article, is let
 /// go of once the next article does not need it.
 const KEEP_SLOTS: usize = 1 << 16;
@@ -438,16 +457,15 @@ impl Seen {
     /// Empties the set, for `paras` paragraphs of at most `pairs` pairs in all.
     fn reset(&mut self, pairs: usize, paras: usize) {
         let n = pairs.saturating_mul(2).next_power_of_two().max(64);
-        if self.ids.len() > n.max(KEEP_SLOTS) {
+        if self.slots.len() > n.max(KEEP_SLOTS) {
             *self = Seen::default();
         }
         let paras = u32::try_from(paras).unwrap_or(u32::MAX);
-        if self.id.checked_add(paras).is_none() || self.ids.len() < n {
+        if self.id.checked_add(paras).is_none() || self.slots.len() < n {
             // Numbers run out, or the table is too small: start afresh.
-            let len = n.max(self.ids.len());
+            let len = n.max(self.slots.len());
             *self = Seen {
-                pairs: vec![0; len],
-                ids: vec![0; len],
+                slots: vec![Slot::default(); len],
                 ..Seen::default()
             };
         }
@@ -459,31 +477,75 @@ impl Seen {
     /// Adds the next paragraph, with its `pairs`; returns its number of distinct pairs and
     /// how many of those an earlier paragraph held.
     fn add(&mut self, pairs: &[u64]) -> (usize, usize) {
-        self.reserve(pairs.len());
-        self.id = self.id.saturating_add(1);
-        let (id, base, mask) = (self.id, self.base, self.mask);
+        self.start(pairs.len());
         let (mut new, mut earlier) = (0, 0);
-        let (slots, ids) = (&mut self.pairs[..], &mut self.ids[..]);
         for &pair in pairs {
-            let mut i = pair as usize & mask;
-            while let (Some(p), Some(owner)) = (slots.get_mut(i), ids.get_mut(i)) {
-                if *owner <= base {
-                    (*p, *owner) = (pair, id);
-                    new += 1;
-                    break;
-                }
-                if *p == pair {
-                    if *owner != id {
-                        *owner = id;
-                        earlier += 1;
-                    }
-                    break;
-                }
-                i = (i + 1) & mask;
+            match self.insert(pair) {
+                Insert::New => new += 1,
+                Insert::Earlier => earlier += 1,
+                Insert::Again => {}
             }
         }
         self.used += new;
         (new + earlier, earlier)
+    }
+
+    /// [`Self::add`] for the paragraph of hashed words `words`, whose pairs it appends to
+    /// `out`: one pass over the words.
+    fn add_words(
+        &mut self,
+        mut words: impl ExactSizeIterator<Item = u64>,
+        out: &mut Vec<u64>,
+    ) -> (usize, usize) {
+        let Some(mut prev) = words.next() else {
+            return (0, 0);
+        };
+        self.start(words.len());
+        let from = out.len();
+        out.resize(from + words.len(), 0);
+        let (mut new, mut earlier) = (0, 0);
+        for (w, to) in words.zip(out.get_mut(from..).unwrap_or_default()) {
+            let pair = hash_pair(prev, w);
+            prev = w;
+            *to = pair;
+            match self.insert(pair) {
+                Insert::New => new += 1,
+                Insert::Earlier => earlier += 1,
+                Insert::Again => {}
+            }
+        }
+        self.used += new;
+        (new + earlier, earlier)
+    }
+
+    /// Numbers the next paragraph, with room for its `n` pairs.
+    fn start(&mut self, n: usize) {
+        while 2 * (self.used + n) > self.mask + 1 {
+            self.grow();
+        }
+        self.id = self.id.saturating_add(1);
+    }
+
+    /// Marks `pair` as held by the current paragraph ([`Self::start`]).
+    #[inline(always)]
+    fn insert(&mut self, pair: u64) -> Insert {
+        let (id, base, mask) = (self.id, self.base, self.mask);
+        let mut i = pair as usize & mask;
+        while let Some(slot) = self.slots.get_mut(i) {
+            if slot.owner <= base {
+                *slot = Slot { pair, owner: id };
+                return Insert::New;
+            }
+            if slot.pair == pair {
+                if slot.owner == id {
+                    return Insert::Again;
+                }
+                slot.owner = id;
+                return Insert::Earlier;
+            }
+            i = (i + 1) & mask;
+        }
+        Insert::Again
     }
 
     /// The number of distinct `pairs` (those of the next paragraph) in the set, adding none.
@@ -491,16 +553,15 @@ impl Seen {
         self.id = self.id.saturating_add(1);
         let (id, base, mask) = (self.id, self.base, self.mask);
         let mut found = 0;
-        let (slots, ids) = (&self.pairs[..], &mut self.ids[..]);
         for &pair in pairs {
             let mut i = pair as usize & mask;
-            while let (Some(&p), Some(owner)) = (slots.get(i), ids.get_mut(i)) {
-                if *owner <= base {
+            while let Some(slot) = self.slots.get_mut(i) {
+                if slot.owner <= base {
                     break;
                 }
-                if p == pair {
-                    if *owner != id {
-                        *owner = id;
+                if slot.pair == pair {
+                    if slot.owner != id {
+                        slot.owner = id;
                         found += 1;
                     }
                     break;
@@ -511,37 +572,29 @@ impl Seen {
         found
     }
 
-    /// Room for `n` more pairs at a load of at most a half: only short if more pairs come than
-    /// [`Self::reset`] was told of.
-    fn reserve(&mut self, n: usize) {
-        while 2 * (self.used + n) > self.mask + 1 {
-            self.grow();
-        }
-    }
-
-    /// Doubles the slots in use, moving the pairs since the last reset into a new table.
+    /// Doubles the slots in use, moving the pairs since the last reset into a new table: only
+    /// if more pairs come than [`Self::reset`] was told of.
     #[cold]
     fn grow(&mut self) {
         let len = 2 * (self.mask + 1);
         let old = std::mem::replace(
             self,
             Seen {
-                pairs: vec![0; len],
-                ids: vec![0; len],
+                slots: vec![Slot::default(); len],
                 mask: len - 1,
                 base: 0,
                 id: self.id,
                 used: self.used,
             },
         );
-        let live = old.pairs.iter().zip(&old.ids).take(old.mask + 1);
-        for (&pair, &owner) in live.filter(|&(_, &owner)| owner > old.base) {
-            let mut i = pair as usize & self.mask;
-            while self.ids.get(i).is_some_and(|&o| o != 0) {
+        let live = old.slots.iter().take(old.mask + 1);
+        for &slot in live.filter(|s| s.owner > old.base) {
+            let mut i = slot.pair as usize & self.mask;
+            while self.slots.get(i).is_some_and(|s| s.owner != 0) {
                 i = (i + 1) & self.mask;
             }
-            if let (Some(p), Some(o)) = (self.pairs.get_mut(i), self.ids.get_mut(i)) {
-                (*p, *o) = (pair, owner);
+            if let Some(s) = self.slots.get_mut(i) {
+                *s = slot;
             }
         }
     }
@@ -655,6 +708,7 @@ impl Allowed {
 
 /// The rule itself on `paras`, reporting any of them or only those on lines `possible` (in
 /// order): the others are only indexed, for the paragraphs after them.
+#[inline(never)]
 fn report(
     cx: &Context<'_>,
     paras: &[Para],
