@@ -89,6 +89,10 @@ fn own_words(cx: &Context<'_>, i: usize, buf: &mut String, hashes: &mut Vec<u64>
     hashes.extend(ws.iter().map(|w| hash_bytes(w.as_bytes())));
 }
 
+/// The first word of every link-back footer ([`strip_footer`]), which folds to itself.
+static FOOTER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("رابط"));
+
 /// Whether one of folded words `ws` ends in «رابط», as the word where a link-back footer
 /// starts does ([`before_footer`]).
 fn may_have_footer(folded: &[u8], ws: &[Word]) -> bool {
@@ -346,13 +350,15 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
     }
     seen.reset(words, long);
     let folded = cx.prep.norm.text.as_bytes();
+    // Most articles have no «رابط» anywhere: one search spares their lines a look at each word.
+    let footers = FOOTER.find(folded).is_some();
     let mut candidates = Vec::new();
     for i in 0..lines {
         let Some(ws) = fw.line(i).filter(|ws| ws.len() >= MIN_WORDS) else {
             continue;
         };
         let from = pairs.len();
-        let (a, c) = if !may_have_footer(folded, ws) {
+        let (a, c) = if !footers || !may_have_footer(folded, ws) {
             seen.add_words(ws.iter().map(|w| word_hash(folded, w)), pairs)
         } else {
             match before_footer(cx, i, ws) {
