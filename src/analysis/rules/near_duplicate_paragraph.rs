@@ -17,6 +17,13 @@
 //! An article may be a megabyte of short paragraphs, so nothing is compared pairwise: an
 //! inverted index from pair to the earlier paragraphs holding it counts the shared pairs, and a
 //! pair held by more than [`MAX_POSTINGS`] paragraphs (a stock phrase) is not followed.
+//!
+//! Most articles hold no near duplicate, and the rule proves it cheaply before any of that:
+//! [`scan`] hashes each paragraph's pairs once, from the words the article shares with the
+//! other word rules, into a set that says which occur in any earlier paragraph; a paragraph
+//! sharing too few pairs with all earlier ones together cannot be reported. [`tighten`] counts
+//! the few that could against each earlier paragraph, and [`report`] (the rule as defined
+//! above) runs only where one still could.
 
 use std::collections::HashSet;
 
