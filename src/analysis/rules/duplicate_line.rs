@@ -21,7 +21,7 @@ use super::{deletion_span, line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold_push;
 use crate::analysis::text::Line;
-use crate::analysis::words::{hash_bytes, hash_seq, PreHash};
+use crate::analysis::words::{hash_bytes, hash_pair};
 
 pub struct DuplicateLine;
 
@@ -138,7 +138,7 @@ impl Words {
 }
 
 /// The lines that might be reported, in order: those whose comparison key another line might
-/// share (an equal hash of the key), and those that might repeat themselves (by their words'
+/// share (an equal [`signature`]), and those that might repeat themselves (by their words'
 /// hashes). Any other line is neither reported nor met by another line, so the rule leaves it
 /// before folding its words one by one.
 ///
@@ -147,33 +147,63 @@ impl Words {
 /// there: such a line is split the rule's own way.
 fn candidates(cx: &Context<'_>) -> Vec<usize> {
     let fw = cx.prep.words();
-    let mut keys: Vec<(usize, u64, bool)> = Vec::new();
+    let mut keys: Vec<(u64, usize)> = Vec::new();
+    let mut repeating: Vec<usize> = Vec::new();
     let mut hashes: Vec<u64> = Vec::new();
     let mut ws = Words::default();
     for (i, line) in cx.prep.lines.iter().enumerate() {
-        hashes.clear();
-        match fw.line(i) {
-            Some(folded) if !fw.has_marks(i) && !fw.drops_separator(i, line.text) => {
-                hashes.extend(folded.iter().map(|w| w.hash));
-            }
-            _ => {
-                ws.fill(line);
-                hashes.extend((0..ws.len()).map(|j| hash_bytes(ws.word(j).as_bytes())));
-            }
-        }
-        if hashes.len() < MIN_WORDS {
+        let (Some(folded), Some((s, e))) = (fw.line(i), fw.line_range(i)) else {
+            continue;
+        };
+        if folded.len() + line.text.len().saturating_sub(e - s) / 2 < MIN_WORDS {
+            // Too short however the line splits: a separator that folding drops is two bytes
+            // or more, and makes at most one word more here.
             continue;
         }
-        let repeats_itself = self_period(hashes.len(), |a, b| hashes[a] == hashes[b]).is_some();
-        keys.push((i, hash_seq(hashes.iter().copied()), repeats_itself));
+        let repeats_itself = if !fw.has_marks(i) && !fw.drops_separator(i, line.text) {
+            if folded.len() < MIN_WORDS {
+                continue;
+            }
+            keys.push((signature(folded.len(), |j| folded[j].hash), i));
+            self_period(folded.len(), |a, b| folded[a].hash == folded[b].hash).is_some()
+        } else {
+            ws.fill(line);
+            if ws.len() < MIN_WORDS {
+                continue;
+            }
+            hashes.clear();
+            hashes.extend((0..ws.len()).map(|j| hash_bytes(ws.word(j).as_bytes())));
+            keys.push((signature(hashes.len(), |j| hashes[j]), i));
+            self_period(hashes.len(), |a, b| hashes[a] == hashes[b]).is_some()
+        };
+        if repeats_itself {
+            repeating.push(i);
+        }
     }
-    let mut count: HashMap<u64, u32, PreHash> = HashMap::default();
-    for &(_, h, _) in &keys {
-        *count.entry(h).or_insert(0) += 1;
-    }
-    keys.into_iter()
-        .filter(|(_, h, repeats_itself)| *repeats_itself || count.get(h).is_some_and(|&n| n > 1))
-        .map(|(i, _, _)| i)
+    let mut which = shared_signatures(keys);
+    which.extend(repeating);
+    which.sort_unstable();
+    which.dedup();
+    which
+}
+
+/// A summary of a line of `n ≥ 1` words whose `j`th word hashes to `hash(j)`: lines with equal
+/// comparison keys have equal words, so equal summaries. Its word count and first and last
+/// words tell lines apart nearly as well as all of its words would, at the cost of one hash.
+fn signature(n: usize, hash: impl Fn(usize) -> u64) -> u64 {
+    hash_pair(hash_pair(n as u64, hash(0)), hash(n.saturating_sub(1)))
+}
+
+/// The lines of `keys` (signature, line) whose signature another line shares.
+fn shared_signatures(mut keys: Vec<(u64, usize)>) -> Vec<usize> {
+    keys.sort_unstable();
+    let shared = |k: usize| {
+        let sig = keys[k].0;
+        (k > 0 && keys[k - 1].0 == sig) || keys.get(k + 1).is_some_and(|n| n.0 == sig)
+    };
+    (0..keys.len())
+        .filter(|&k| shared(k))
+        .map(|k| keys[k].1)
         .collect()
 }
 
@@ -418,6 +448,8 @@ mod tests {
                 "²",
                 "\" />",
                 "قال الرئيس اليوم كلاما طويلا",
+                "قال\u{200f}الرئيس\u{feff}اليوم\u{ad}كلاما\u{200f}طويلا",
+                "قال الرئيس\u{0656}اليوم كلاما طويلا",
                 "وصل الوفد إلى المدينة أمس ",
                 "1. تطبيق «فيسبوك» للتواصل مع الأصدقاء",
                 "أهم الأخبار ايران",
@@ -486,6 +518,15 @@ mod tests {
         check(
             R,
             "قال الرئيس\u{0656}اليوم كلاما طويلا جدا\n⟦قال الرئيس\u{0656}اليوم كلاما طويلا جدا⟧",
+        );
+        // One folded word, five words here.
+        check(
+            R,
+            "قال الرئيس اليوم كلاما طويلا\n⟦قال\u{200f}الرئيس\u{200f}اليوم\u{200f}كلاما\u{200f}طويلا⟧",
+        );
+        check(
+            R,
+            "قال\u{feff}الرئيس\u{ad}اليوم\u{200f}كلاما\u{200f}طويلا\n⟦قال الرئيس اليوم كلاما طويلا⟧",
         );
     }
 }
