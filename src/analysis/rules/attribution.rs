@@ -158,17 +158,42 @@ fn trigger_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
     .as_ref()
 }
 
+/// An article's attributions, and which triggers the search met (`missing-provenance` asks
+/// whether some words occur, and a trigger met answers without a search of its own).
+#[derive(Default)]
+pub struct Attributions {
+    pub list: Vec<Attribution>,
+    /// Bit `i`: the search met trigger `i` of [`TRIGGERS`] (accepted or not). A trigger it did
+    /// not meet may still occur, inside one it met.
+    met: u64,
+}
+
+impl Attributions {
+    /// Whether the search met folded `trigger`, which then occurs in the folded text; `false`
+    /// says nothing.
+    pub fn met(&self, trigger: &str) -> bool {
+        folded_triggers()
+            .iter()
+            .position(|(t, _)| t == trigger)
+            .is_some_and(|i| i < 64 && self.met & (1 << i) != 0)
+    }
+}
+
 /// Every attribution in the article, in order.
-pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
+pub fn attributions(cx: &Context<'_>) -> Attributions {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
-    let mut out = Vec::new();
+    let mut out = Attributions::default();
     let Some(ac) = trigger_automaton() else {
         return out;
     };
     let triggers = folded_triggers();
     for m in ac.find_iter(text) {
-        let (trig, strong) = &triggers[m.pattern().as_usize()];
+        let ti = m.pattern().as_usize();
+        if ti < 64 {
+            out.met |= 1 << ti;
+        }
+        let (trig, strong) = &triggers[ti];
         let (s, e) = (m.start(), m.end());
         // The trigger must end a word and be preceded only by a proclitic.
         if text[e..].chars().next().is_some_and(is_word_char) {
@@ -197,7 +222,7 @@ pub fn attributions(cx: &Context<'_>) -> Vec<Attribution> {
             strong: *strong,
         };
         let source = source_after(cx, trigger.start, e);
-        out.push(Attribution { trigger, source });
+        out.list.push(Attribution { trigger, source });
     }
     out
 }
@@ -276,7 +301,7 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
 }
 
 /// A paired quotation: the offsets of its marks (`close` is the closing mark's offset), in code
-/// points and in bytes of the article.
+/// points and in bytes of the article, and in bytes of the folded text where known.
 pub struct Quote {
     pub open: usize,
     pub close: usize,
@@ -284,6 +309,8 @@ pub struct Quote {
     pub open_byte: usize,
     /// Byte offset of the closing mark.
     pub close_byte: usize,
+    /// Byte offsets of the two marks in the folded text ([`Mark::folded`]).
+    pub folded: Option<(usize, usize)>,
 }
 
 /// A quotation mark of a line.
@@ -294,27 +321,42 @@ pub struct Mark {
     /// Byte offset in the line.
     pub byte: usize,
     pub c: char,
+    /// Byte offset of the same mark in the folded text, so that rules read folded words
+    /// around a quotation instead of folding its paragraphs again. Folding keeps every mark
+    /// and makes none, so the marks of a folded line are those of the line, in order; `None`
+    /// where that check failed, and callers then fold for themselves.
+    pub folded: Option<usize>,
 }
 
-/// The quotation marks (« » “ ” and ") of `line`, in order. Most lines of an article have none,
-/// so they are found by a byte search for the marks' first bytes, and code points are only
-/// counted between marks.
+/// The quotation mark whose UTF-8 form starts at byte `i` of `bytes`, if one does.
+fn mark_at(bytes: &[u8], i: usize) -> Option<char> {
+    Some(match (bytes.get(i)?, bytes.get(i + 1), bytes.get(i + 2)) {
+        (b'"', _, _) => '"',
+        (0xc2, Some(0xab), _) => '«',
+        (0xc2, Some(0xbb), _) => '»',
+        (0xe2, Some(0x80), Some(0x9c)) => '“',
+        (0xe2, Some(0x80), Some(0x9d)) => '”',
+        _ => return None,
+    })
+}
+
+/// The quotation marks (« » “ ” and ") of `line`, in order, without their folded offsets.
+/// Most lines of an article have none, so they are found by a byte search for the marks'
+/// first bytes, and code points are only counted between marks.
 pub fn quote_marks(line: &str) -> impl Iterator<Item = Mark> + '_ {
     let bytes = line.as_bytes();
     let mut counted = (0usize, 0usize); // (byte, code point) counted up to
     memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes).filter_map(move |i| {
-        let c = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'"', _, _) => '"',
-            (0xc2, Some(0xab), _) => '«',
-            (0xc2, Some(0xbb), _) => '»',
-            (0xe2, Some(0x80), Some(0x9c)) => '“',
-            (0xe2, Some(0x80), Some(0x9d)) => '”',
-            _ => return None,
-        };
+        let c = mark_at(bytes, i)?;
         let (b0, cp0) = counted;
         let cp = cp0 + count_chars(&bytes[b0..i]);
         counted = (i, cp);
-        Some(Mark { cp, byte: i, c })
+        Some(Mark {
+            cp,
+            byte: i,
+            c,
+            folded: None,
+        })
     })
 }
 
@@ -324,26 +366,178 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xc0) != 0x80).count()
 }
 
-/// A line of the article that quotation pairing looks at, with its marks.
+/// [`crate::analysis::text::skip_chars`] (the byte offset `k` code points after byte `at`,
+/// clamped, and the code points passed), counting 64 bytes at a time with [`count_chars`]
+/// while the target lies beyond them: about three times fewer instructions a byte, for rules
+/// that find a place in a long paragraph.
+pub(crate) fn skip_chars(s: &str, at: usize, k: usize) -> (usize, usize) {
+    const BLOCK: usize = 64;
+    let bytes = s.as_bytes();
+    let (mut i, mut left) = (at.min(bytes.len()), k);
+    // A block holds at most BLOCK code points, so it never takes the count past `k`; it may
+    // end inside a character, whose remaining bytes the finer skip passes over uncounted.
+    while left >= BLOCK {
+        let Some(block) = bytes.get(i..i + BLOCK) else {
+            break;
+        };
+        left -= count_chars(block);
+        i += BLOCK;
+    }
+    let (end, passed) = crate::analysis::text::skip_chars(s, i, left);
+    (end, k - left + passed)
+}
+
+/// [`crate::analysis::text::CharCursor`] with [`skip_chars`]: byte offsets of increasing
+/// code-point offsets of one string.
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
+    chr: usize,
+    byte: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Cursor {
+            text,
+            chr: 0,
+            byte: 0,
+        }
+    }
+
+    /// Byte offset of code-point offset `chr` (clamped to the end).
+    pub fn byte_of(&mut self, chr: usize) -> usize {
+        if chr < self.chr {
+            self.chr = 0;
+            self.byte = 0;
+        }
+        let (byte, passed) = skip_chars(self.text, self.byte, chr - self.chr);
+        self.byte = byte;
+        self.chr += passed;
+        self.byte
+    }
+
+    /// The substring between two code-point offsets.
+    pub fn slice(&mut self, start: usize, end: usize) -> &'a str {
+        let b0 = self.byte_of(start);
+        let b1 = self.byte_of(end.max(start));
+        self.text.get(b0..b1).unwrap_or("")
+    }
+}
+
+/// A line of the article that quotation pairing looks at.
 pub struct QuoteLine {
     /// Index of the line in [`crate::analysis::Prepared::lines`].
     pub line: usize,
-    pub marks: Vec<Mark>,
+    /// Its marks: a range of [`QuoteLines::marks`].
+    marks: (usize, usize),
+}
+
+/// The lines of an article that quotation pairing looks at (lines with a mark that are not
+/// scraper boilerplate), with their marks, and where each line lies in the folded text.
+#[derive(Default)]
+pub struct QuoteLines {
+    pub lines: Vec<QuoteLine>,
+    marks: Vec<Mark>,
+    /// The byte range of every line in the folded text, when the article has a quote line
+    /// (and its folded lines correspond to its lines, as they always should).
+    folded_lines: Vec<(usize, usize)>,
+}
+
+impl QuoteLines {
+    /// The byte range of line `i` in the folded text, where known.
+    pub fn folded_line(&self, i: usize) -> Option<(usize, usize)> {
+        self.folded_lines.get(i).copied()
+    }
+
+    fn push_line(&mut self, line: usize, from: usize) {
+        if self.marks.len() > from {
+            self.lines.push(QuoteLine {
+                line,
+                marks: (from, self.marks.len()),
+            });
+        }
+    }
+
+    /// Sets each mark's [`Mark::folded`] from the same line of the folded text.
+    fn locate_folded(&mut self, folded: &str, n_lines: usize) {
+        let mut starts = Vec::with_capacity(n_lines);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', folded.as_bytes()).map(|i| i + 1));
+        if starts.len() != n_lines {
+            return;
+        }
+        self.folded_lines = starts
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| (s, starts.get(k + 1).map_or(folded.len(), |&e| e - 1)))
+            .collect();
+        for q in &self.lines {
+            let Some(&(fs, fe)) = self.folded_lines.get(q.line) else {
+                continue;
+            };
+            let Some(marks) = self.marks.get_mut(q.marks.0..q.marks.1) else {
+                continue;
+            };
+            let fline = folded.get(fs..fe).unwrap_or("");
+            let found: Vec<Mark> = quote_marks(fline).collect();
+            if found.len() == marks.len() && found.iter().zip(marks.iter()).all(|(f, m)| f.c == m.c)
+            {
+                for (m, f) in marks.iter_mut().zip(&found) {
+                    m.folded = Some(fs + f.byte);
+                }
+            }
+        }
+    }
 }
 
 /// The lines of the article that quotation pairing looks at: lines with a mark that are not
-/// scraper boilerplate. Found once per article ([`Context::quote_lines`]).
-pub fn find_quote_lines(cx: &Context<'_>) -> Vec<QuoteLine> {
-    cx.prep
-        .lines
-        .iter()
-        .enumerate()
-        .filter_map(|(li, line)| {
-            let marks: Vec<Mark> = quote_marks(line.text).collect();
-            (!marks.is_empty() && !cx.prep.is_boilerplate(li))
-                .then_some(QuoteLine { line: li, marks })
-        })
-        .collect()
+/// scraper boilerplate. Found once per article ([`Context::quote_lines`]) by one byte search
+/// over the whole text, which finds the few marks of an article without a search per line.
+pub fn find_quote_lines(cx: &Context<'_>) -> QuoteLines {
+    let bytes = cx.prep.text.as_bytes();
+    let lines = &cx.prep.lines;
+    let mut out = QuoteLines::default();
+    // The line of the marks being collected: its index, whether it is boilerplate, where its
+    // marks start in `out.marks`, and (byte, code point) counted up to in the line.
+    let mut cur: Option<(usize, bool, usize, (usize, usize))> = None;
+    let mut li = 0;
+    for i in memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes) {
+        let Some(c) = mark_at(bytes, i) else {
+            continue;
+        };
+        while lines.get(li + 1).is_some_and(|l| l.byte_start <= i) {
+            li += 1;
+        }
+        let Some(line) = lines.get(li) else { break };
+        if cur.is_none_or(|(l, ..)| l != li) {
+            if let Some((l, _, from, _)) = cur {
+                out.push_line(l, from);
+            }
+            cur = Some((li, cx.prep.is_boilerplate(li), out.marks.len(), (0, 0)));
+        }
+        let Some((_, skip, _, counted)) = cur.as_mut() else {
+            continue;
+        };
+        if *skip {
+            continue;
+        }
+        let b = i - line.byte_start;
+        let cp = counted.1 + count_chars(line.text.as_bytes().get(counted.0..b).unwrap_or(&[]));
+        *counted = (b, cp);
+        out.marks.push(Mark {
+            cp,
+            byte: b,
+            c,
+            folded: None,
+        });
+    }
+    if let Some((l, _, from, _)) = cur {
+        out.push_line(l, from);
+    }
+    if !out.lines.is_empty() {
+        out.locate_folded(&cx.prep.norm.text, lines.len());
+    }
+    out
 }
 
 /// The lines of the article that quotation pairing looks at, with their marks. Shared by
@@ -351,26 +545,31 @@ pub fn find_quote_lines(cx: &Context<'_>) -> Vec<QuoteLine> {
 pub fn quote_lines<'p, 'a>(
     cx: &'p Context<'a>,
 ) -> impl Iterator<Item = (&'p crate::analysis::text::Line<'a>, &'p [Mark])> + 'p {
-    cx.quote_lines()
-        .iter()
-        .filter_map(move |q| Some((cx.prep.lines.get(q.line)?, q.marks.as_slice())))
+    let ql = cx.quote_lines();
+    ql.lines.iter().filter_map(move |q| {
+        Some((
+            cx.prep.lines.get(q.line)?,
+            ql.marks.get(q.marks.0..q.marks.1)?,
+        ))
+    })
 }
 
 /// Pairs «…», “…” and straight quotes over the article (a quotation may run across paragraphs),
 /// skipping boilerplate lines; returns the outermost quotations.
 pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
     let mut out = Vec::new();
-    // Open marks: (code point, byte).
-    let mut stack: Vec<(usize, usize)> = Vec::new();
-    let mut straight: Option<(usize, usize)> = None;
+    // Open marks: (code point, byte, folded byte).
+    let mut stack: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    let mut straight: Option<(usize, usize, Option<usize>)> = None;
     for (line, marks) in quote_lines(cx) {
         for m in marks {
-            let at = (line.start + m.cp, line.byte_start + m.byte);
-            let pair = |open: (usize, usize)| Quote {
+            let at = (line.start + m.cp, line.byte_start + m.byte, m.folded);
+            let pair = |open: (usize, usize, Option<usize>)| Quote {
                 open: open.0,
                 close: at.0,
                 open_byte: open.1,
                 close_byte: at.1,
+                folded: open.2.zip(at.2),
             };
             match m.c {
                 '«' => stack.push(at),
