@@ -306,14 +306,15 @@ fn has_attribution(folded: &str) -> bool {
         .any(|(_, f)| f.find(folded.as_bytes()).is_some())
 }
 
-/// [`has_attribution`] of the article's folded text. Every one of the words is an attribution
-/// trigger, and a trigger the search of `unknown-source` met occurs: those need no search.
-fn article_has_attribution(cx: &Context<'_>) -> bool {
+/// [`has_attribution`] of the article's folded text. Every attribution word is an attribution
+/// trigger, which the search `unknown-source` made for those answers without a search of its
+/// own ([`super::attribution::Attributions::occurs`]); a word that is not one is searched for.
+fn article_has_attribution(cx: &Context<'_>, folded: &str) -> bool {
     let scan = cx.attribution_scan();
-    let folded = cx.prep.norm.text.as_bytes();
-    let finders = attribution_finders();
-    finders.iter().any(|(w, _)| scan.met(w))
-        || finders.iter().any(|(_, f)| f.find(folded).is_some())
+    attribution_finders().iter().any(|(w, f)| {
+        scan.occurs(folded, w)
+            .unwrap_or_else(|| f.find(folded.as_bytes()).is_some())
+    })
 }
 
 /// Does the folded text hold a date: a numeric one, or a number next to a month name? Folding
@@ -422,7 +423,7 @@ impl Rule for MissingProvenance {
             return;
         }
         let folded = &cx.prep.norm.text;
-        if article_has_attribution(cx) || has_date(folded) {
+        if article_has_attribution(cx, folded) || has_date(folded) {
             return;
         }
         let lead = first.text.chars().take_while(|c| c.is_whitespace()).count();

@@ -153,37 +153,62 @@ fn speech_words() -> &'static Speech {
     })
 }
 
-/// The words of folded text: runs of [`is_word_char`] characters, found byte by byte (a
-/// letter of folded Arabic text is two bytes and one table look-up), where splitting the
-/// `str` at a closure decoded every character first.
+/// The words of folded text: runs of [`is_word_char`] characters, found with one table load
+/// per character of one or two bytes (a letter of folded Arabic text is two), where
+/// splitting the `str` at a closure decoded every character and looked it up.
 struct Words<'a> {
     text: &'a str,
     pos: usize,
+    classes: &'static [u8],
 }
 
 fn words(text: &str) -> Words<'_> {
-    Words { text, pos: 0 }
+    Words {
+        text,
+        pos: 0,
+        classes: pair_classes(),
+    }
+}
+
+/// By a character's first byte and the next (`b0 << 8 | b1`): its length when it is of one
+/// or two bytes (1 or 2), plus 4 when it is a word character; 0 for the others.
+fn pair_classes() -> &'static [u8] {
+    static T: OnceLock<Box<[u8]>> = OnceLock::new();
+    T.get_or_init(|| {
+        (0..0x10000usize)
+            .map(|i| {
+                let (b0, b1) = ((i >> 8) as u8, (i & 0xff) as u8);
+                let (len, c) = if b0 < 0x80 {
+                    (1, Some(char::from(b0)))
+                } else if (0xc2..0xe0).contains(&b0) && b1 & 0xc0 == 0x80 {
+                    let cp = (u32::from(b0 & 0x1f) << 6) | u32::from(b1 & 0x3f);
+                    (2, char::from_u32(cp))
+                } else {
+                    (0, None)
+                };
+                match c {
+                    Some(c) => len | if is_word_char(c) { 4 } else { 0 },
+                    None => 0,
+                }
+            })
+            .collect()
+    })
 }
 
 /// The length of the character at byte `p` of `text` (a char boundary) and whether it is a
 /// word character.
 #[inline(always)]
-fn class_at(text: &str, p: usize) -> (usize, bool) {
+fn class_at(text: &str, classes: &[u8], p: usize) -> (usize, bool) {
     let bytes = text.as_bytes();
-    let b = bytes[p];
-    if b < 0x80 {
-        return (1, b.is_ascii_alphanumeric());
+    let b0 = bytes.get(p).copied().unwrap_or(0);
+    let b1 = bytes.get(p + 1).copied().unwrap_or(0);
+    match classes.get((usize::from(b0) << 8) | usize::from(b1)) {
+        Some(&v) if v != 0 => (usize::from(v & 3), v & 4 != 0),
+        _ => text
+            .get(p..)
+            .and_then(|s| s.chars().next())
+            .map_or((1, false), |c| (c.len_utf8(), is_word_char(c))),
     }
-    if b & 0xe0 == 0xc0 {
-        if let Some(&b1) = bytes.get(p + 1) {
-            let cp = (u32::from(b & 0x1f) << 6) | u32::from(b1 & 0x3f);
-            return (2, char::from_u32(cp).is_some_and(is_word_char));
-        }
-    }
-    text[p..]
-        .chars()
-        .next()
-        .map_or((1, false), |c| (c.len_utf8(), is_word_char(c)))
 }
 
 impl<'a> Iterator for Words<'a> {
@@ -193,7 +218,7 @@ impl<'a> Iterator for Words<'a> {
         let mut start = None;
         while self.pos < self.text.len() {
             let p = self.pos;
-            let (len, word) = class_at(self.text, p);
+            let (len, word) = class_at(self.text, self.classes, p);
             if word {
                 start.get_or_insert(p);
             } else if let Some(s) = start {
