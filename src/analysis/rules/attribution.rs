@@ -644,7 +644,7 @@ mod tests {
     fn triggers_take_proclitics_but_fahasb_is_not_one() {
         let n = with_cx(
             "وحسب «فارس» قال، وهذا لا يزعزع الأمن في سورية فحسب بل",
-            |cx| attributions(cx).len(),
+            |cx| attributions(cx).list.len(),
         );
         assert_eq!(n, 1);
     }
@@ -656,6 +656,7 @@ mod tests {
         );
         let got = with_cx(&text, |cx| {
             attributions(cx)
+                .list
                 .into_iter()
                 .filter_map(|a| a.source.map(|s| (s.start, s.end)))
                 .collect::<Vec<_>>()
@@ -677,5 +678,127 @@ mod tests {
             },
         );
         assert_eq!(q, vec![(4, 16), (21, 23)]);
+    }
+
+    /// Pieces of random articles: Arabic and Persian letters, ZWNJ, tashkeel, every quotation
+    /// mark, NBSP and other bytes that share the marks' first bytes, line breaks of every kind,
+    /// boilerplate, astral characters, digits and punctuation.
+    const PIECES: &[&str] = &[
+        "قال",
+        " ",
+        " ",
+        "«",
+        "»",
+        "\"",
+        "“",
+        "”",
+        "\u{a0}",
+        "\u{200c}",
+        "\u{2013}",
+        "\n",
+        "\r\n",
+        "\r",
+        "\" />",
+        "سانا",
+        "وحسب",
+        "فحسب",
+        "وكالة",
+        "به گزارش",
+        "نقلا عن",
+        "می‌شود",
+        "ً",
+        "ـ",
+        "😀",
+        "٣",
+        "۱۲",
+        "x",
+        "،",
+        ":",
+        "-",
+        "أ",
+        "\u{654}",
+        "ی",
+        "  ",
+        "\t",
+        "حسب",
+        "به نقل از",
+        "خبرگزاری",
+        "روزنامه",
+        "ات",
+        "صحيفة",
+        "ة",
+        "و",
+        "ب",
+    ];
+
+    fn article() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|p| p.concat())
+    }
+
+    use proptest::strategy::Strategy;
+
+    /// A line's index and its marks as (code point, byte, mark).
+    type LineMarks = (usize, Vec<(usize, usize, char)>);
+
+    proptest::proptest! {
+        /// One search over the article finds what a search of each line finds, and each mark's
+        /// folded offset holds the same mark.
+        #[test]
+        fn quote_lines_agree_with_a_search_per_line(text in article()) {
+            with_cx(&text, |cx| {
+                let want: Vec<LineMarks> = cx
+                    .prep
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(li, line)| {
+                        let marks: Vec<_> = quote_marks(line.text).map(|m| (m.cp, m.byte, m.c)).collect();
+                        (!marks.is_empty() && !cx.prep.is_boilerplate(li)).then_some((li, marks))
+                    })
+                    .collect();
+                let got: Vec<LineMarks> = quote_lines(cx)
+                    .map(|(line, marks)| (line.index, marks.iter().map(|m| (m.cp, m.byte, m.c)).collect()))
+                    .collect();
+                assert_eq!(got, want);
+                let folded = &cx.prep.norm.text;
+                for (_, marks) in quote_lines(cx) {
+                    for m in marks {
+                        let f = m.folded.expect("folding keeps every mark");
+                        assert_eq!(folded[f..].chars().next(), Some(m.c));
+                    }
+                }
+            });
+        }
+
+        /// Counting eight bytes at a time agrees with counting characters.
+        #[test]
+        fn count_chars_counts_characters(text in article(), from in 0usize..200, to in 0usize..200) {
+            let b: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let (a, z) = (b[from.min(b.len() - 1)], b[to.min(b.len() - 1)]);
+            let (a, z) = (a.min(z), a.max(z));
+            assert_eq!(count_chars(&text.as_bytes()[a..z]), text[a..z].chars().count());
+        }
+
+        /// The block skip lands where the chunked one does, from any boundary.
+        #[test]
+        fn block_skip_agrees_with_skip_chars(text in article(), from in 0usize..200, k in 0usize..300) {
+            let b: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let at = b[from.min(b.len() - 1)];
+            assert_eq!(skip_chars(&text, at, k), crate::analysis::text::skip_chars(&text, at, k));
+        }
+
+        /// Whether a trigger occurs, told from the matches of the search, is whether it is a
+        /// substring of the folded text.
+        #[test]
+        fn occurrences_are_told_by_the_matches(text in article()) {
+            with_cx(&text, |cx| {
+                let scan = attributions(cx);
+                let folded = &cx.prep.norm.text;
+                for (t, _) in folded_triggers() {
+                    assert_eq!(scan.occurs(folded, t), Some(folded.contains(t.as_str())), "{t}");
+                }
+                assert_eq!(scan.occurs(folded, "not a trigger"), None);
+            });
+        }
     }
 }

@@ -120,4 +120,18 @@ mod tests {
         );
         check("entity-variant", "در این دیدار سوریه و ایران گفتند که");
     }
+
+    proptest::proptest! {
+        /// Folding into a buffer and trimming is `fold`.
+        #[test]
+        fn fold_trimmed_is_fold(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "سورية", " ", "\u{a0}", "\u{200c}", "أ", "ً", "ـ", "😀", "ی", "\n", "\t", "A",
+            ]), 0..12)
+        ) {
+            let s = parts.concat();
+            let mut buf = String::new();
+            assert_eq!(super::fold_trimmed(&s, &mut buf), crate::analysis::normalize::fold(&s));
+        }
+    }
 }

@@ -67,7 +67,8 @@ impl<'a> Context<'a> {
         &self.attribution_scan().list
     }
 
-    /// The attributions with which triggers occur in the article at all.
+    /// The attributions with where the trigger search matched (which tells whether a trigger
+    /// occurs at all: `missing-provenance` asks).
     fn attribution_scan(&self) -> &attribution::Attributions {
         self.attributions
             .get_or_init(|| attribution::attributions(self))

@@ -260,6 +260,14 @@ impl Rule for UnattributedQuote {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        check_quotes(cx, out, true);
+    }
+}
+
+/// The rule, reading the article's folded text where `use_folded` (folding its parts again
+/// otherwise, as the tests compare).
+fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
+    {
         let qs = quotes(cx);
         if qs.is_empty() {
             return;
@@ -277,7 +285,7 @@ impl Rule for UnattributedQuote {
             // marks could not be found there is folded again.
             let first_line = prep.line_at(q.open);
             let last_line = prep.line_at(q.close);
-            let fparts = q.folded.and_then(|(fo, fc)| {
+            let fparts = q.folded.filter(|_| use_folded).and_then(|(fo, fc)| {
                 let (fs, _) = ql.folded_line(first_line)?;
                 let (_, fe) = ql.folded_line(last_line)?;
                 let content = folded.get(fo + char_len_at(folded, fo)..fc)?;
@@ -351,7 +359,10 @@ impl Rule for UnattributedQuote {
             }) || speech(before, fparts.map(|p| p.1))
                 || speech(after, fparts.map(|p| p.2))
                 || prev.is_some_and(|i| {
-                    let fline = ql.folded_line(i).and_then(|(s, e)| folded.get(s..e));
+                    let fline = ql
+                        .folded_line(i)
+                        .filter(|_| use_folded)
+                        .and_then(|(s, e)| folded.get(s..e));
                     speech(prep.lines[i].text, fline)
                 });
             if !attributed {
@@ -418,5 +429,50 @@ mod tests {
         );
         check("unattributed-quote", "ارتشبد «سرگئی شویگو» وزیر دفاع روسیه");
         check("unattributed-quote", "«أربع كلمات فقط هنا»");
+    }
+
+    proptest::proptest! {
+        /// Reading the article's folded text finds what folding the parts again finds.
+        #[test]
+        fn folded_text_agrees_with_folding_again(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "قال", "وقال", "لقال", " ", " ", "«", "»", "\"", "“", "”", "\u{a0}", "\u{200c}",
+                "\n", "\r\n", "\r", "\" />", "سانا", "الحل", "هو", "الطريق", "إن", "ً", "ـ",
+                "😀", "٣", "x", "،", "أكد", "گفت", "شويگو", "\u{654}", "ی", "ة", "ما",
+            ]), 0..60)
+        ) {
+            let text = parts.concat();
+            crate::analysis::rules::testing::with_context(&text, |cx| {
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                super::check_quotes(cx, &mut fast, true);
+                super::check_quotes(cx, &mut slow, false);
+                let key = |d: &crate::analysis::diagnostic::Diagnostic| (d.start, d.end, d.message.clone());
+                assert_eq!(fast.iter().map(key).collect::<Vec<_>>(), slow.iter().map(key).collect::<Vec<_>>());
+            });
+        }
+
+        /// Words split by the table are the runs of word characters, and the key bitmap never
+        /// turns a speech word away.
+        #[test]
+        fn words_and_speech_look_up(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "قال", "وفقال", "لأكد", " ", "\u{200c}", "«", "ً", "😀", "٣", "x", "Z", "،", "\n",
+                "\u{a0}", "é", "گفت", "_", "9",
+            ]), 0..30)
+        ) {
+            let text = crate::analysis::normalize::fold(&parts.concat());
+            let want: Vec<&str> = text
+                .split(|c: char| !crate::analysis::normalize::is_word_char(c))
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(super::words(&text).collect::<Vec<_>>(), want);
+            let speech = super::speech_words();
+            for w in want {
+                assert_eq!(speech.contains(w), speech.set.contains(w), "{w}");
+            }
+            for w in &speech.set {
+                assert!(speech.contains(w), "{w}");
+            }
+        }
     }
 }

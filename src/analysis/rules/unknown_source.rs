@@ -287,4 +287,40 @@ mod tests {
         check("unknown-source", "ونقلا عن مصادر مطلعة، به گزارش خبرنگار ما");
         check("unknown-source", "لا يزعزع الأمن في سورية فحسب بل");
     }
+
+    /// The character-set bound never exceeds the distance, so no near source is passed over.
+    #[test]
+    fn character_bits_bound_the_distance() {
+        let alphabet: Vec<char> = "جامحن یك😀پ".chars().collect();
+        let mut rng = crate::analysis::rules::testing::Lcg(11);
+        let mut next = move |n: usize| rng.below(n);
+        for _ in 0..5000 {
+            let a: Vec<char> = (0..next(9))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let b: Vec<char> = (0..next(9))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let bound = super::min_distance(super::char_bits(&a), super::char_bits(&b));
+            assert!(bound <= distance(&a, &b), "{a:?} {b:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Counting from a line's start lands where counting from the article's start does.
+        #[test]
+        fn slice_from_the_line_agrees_with_slice_chars(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "قال", " ", "\n", "\r\n", "\r", "😀", "ی", "x",
+            ]), 0..30),
+            a in 0usize..120,
+            b in 0usize..120,
+        ) {
+            let text = parts.concat();
+            crate::analysis::rules::testing::with_context(&text, |cx| {
+                let (a, b) = (a.min(b), a.max(b));
+                assert_eq!(super::slice(cx, a, b), crate::analysis::text::slice_chars(&text, a, b));
+            });
+        }
+    }
 }
