@@ -9,9 +9,8 @@
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::Needs;
-use crate::analysis::normalize::fold;
+use crate::analysis::normalize::fold_into;
 use crate::analysis::script::Lang;
-use crate::analysis::text::CharCursor;
 
 pub struct EntityVariant;
 
@@ -31,15 +30,24 @@ meaningful.\n\n\
     fixable: false,
 };
 
+/// `normalize::fold(s)` in a reused buffer: a mention is compared with its label once folded,
+/// and a `String` for each was most of this rule.
+fn fold_trimmed<'b>(s: &str, buf: &'b mut String) -> &'b str {
+    fold_into(s, buf);
+    buf.trim()
+}
+
 impl Rule for EntityVariant {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut cursor = CharCursor::new(cx.prep.text);
+        let mut cursor = super::attribution::Cursor::new(cx.prep.text);
         // One hint per entity and spelling: the first place is enough to decide.
         let mut seen: Vec<(usize, String)> = Vec::new();
+        // Folding buffers reused across mentions.
+        let (mut fw_buf, mut fl_buf) = (String::new(), String::new());
         for m in cx.mentions {
             if m.is_ambiguous() || m.glued_words || m.needs != Needs::Nothing {
                 continue;
@@ -52,17 +60,24 @@ impl Rule for EntityVariant {
             };
             let Some(label) = label else { continue };
             let written = cursor.slice(m.start, m.end);
-            let (fw, fl) = (fold(written), fold(label));
+            // Written as the label: the same once folded, without folding.
+            if written == label {
+                continue;
+            }
+            let (fw, fl) = (
+                fold_trimmed(written, &mut fw_buf),
+                fold_trimmed(label, &mut fl_buf),
+            );
             let words = |s: &str| s.split(' ').count();
             // لل names keep only one ل of the article: compare without it.
             let same = fw == fl || fl.strip_prefix('ا').is_some_and(|r| r == fw);
             if same
-                || words(&fw) != words(&fl)
+                || words(fw) != words(fl)
                 || seen.iter().any(|(e, w)| *e == m.entity && *w == fw)
             {
                 continue;
             }
-            seen.push((m.entity, fw.clone()));
+            seen.push((m.entity, fw.to_string()));
             out.push(Diagnostic::new(
                 META.id,
                 Severity::Hint,
@@ -104,5 +119,19 @@ mod tests {
             "التقى علي شمخاني ثم قال شمخاني إن أمريكا في هذه الفترة",
         );
         check("entity-variant", "در این دیدار سوریه و ایران گفتند که");
+    }
+
+    proptest::proptest! {
+        /// Folding into a buffer and trimming is `fold`.
+        #[test]
+        fn fold_trimmed_is_fold(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "سورية", " ", "\u{a0}", "\u{200c}", "أ", "ً", "ـ", "😀", "ی", "\n", "\t", "A",
+            ]), 0..12)
+        ) {
+            let s = parts.concat();
+            let mut buf = String::new();
+            assert_eq!(super::fold_trimmed(&s, &mut buf), crate::analysis::normalize::fold(&s));
+        }
     }
 }

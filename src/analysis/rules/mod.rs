@@ -37,10 +37,10 @@ pub struct Context<'a> {
     pub derived: &'a Derived,
     /// The article's attributions, found on first use: `unknown-source` and
     /// `unattributed-quote` both need them, and finding them twice was a third of each rule.
-    attributions: std::cell::OnceCell<Vec<attribution::Attribution>>,
+    attributions: std::cell::OnceCell<attribution::Attributions>,
     /// The lines with quotation marks, found on first use: `unattributed-quote` and
     /// `unbalanced-quotes` both pair them.
-    quote_lines: std::cell::OnceCell<Vec<attribution::QuoteLine>>,
+    quote_lines: std::cell::OnceCell<attribution::QuoteLines>,
 }
 
 impl<'a> Context<'a> {
@@ -64,12 +64,18 @@ impl<'a> Context<'a> {
 
     /// Every attribution of the article, in order ([`attribution::attributions`]).
     fn attributions(&self) -> &[attribution::Attribution] {
+        &self.attribution_scan().list
+    }
+
+    /// The attributions with where the trigger search matched (which tells whether a trigger
+    /// occurs at all: `missing-provenance` asks).
+    fn attribution_scan(&self) -> &attribution::Attributions {
         self.attributions
             .get_or_init(|| attribution::attributions(self))
     }
 
     /// The lines quotation pairing looks at ([`attribution::find_quote_lines`]).
-    fn quote_lines(&self) -> &[attribution::QuoteLine] {
+    fn quote_lines(&self) -> &attribution::QuoteLines {
         self.quote_lines
             .get_or_init(|| attribution::find_quote_lines(self))
     }

@@ -95,21 +95,148 @@ const SPEECH: &[&str] = &[
     "گفته",
 ];
 
-/// The folded [`SPEECH`] words, as a set: every word around a quotation is looked up.
-fn speech_words() -> &'static HashSet<String, FastHash> {
-    static S: OnceLock<HashSet<String, FastHash>> = OnceLock::new();
-    S.get_or_init(|| SPEECH.iter().map(|w| fold(w)).collect())
+/// The folded [`SPEECH`] words, as a set, with a cheaper test that rules out nearly every
+/// other word: every word around a quotation is looked up, and hashing each for the set was
+/// half the cost of the look-up.
+struct Speech {
+    set: HashSet<String, FastHash>,
+    /// Bit [`Speech::key`] of each word of the set.
+    keys: Box<[u64]>,
+    /// The shortest and longest word of the set, in bytes.
+    len: (usize, usize),
+}
+
+/// Bits in [`Speech::keys`]: few words share one.
+const KEY_BITS: u32 = 14;
+
+impl Speech {
+    /// A number below 2^[`KEY_BITS`] from a word's length and its first and last bytes.
+    fn key(w: &[u8]) -> usize {
+        let (first, last) = (w.first().copied(), w.last().copied());
+        let mix = |b: Option<u8>| u32::from(b.unwrap_or(0));
+        let second = mix(w.get(1).copied());
+        let penultimate = mix(w.len().checked_sub(2).and_then(|i| w.get(i)).copied());
+        let h = (w.len() as u32)
+            ^ (mix(first) << 8)
+            ^ (second << 16)
+            ^ (mix(last) << 24)
+            ^ penultimate.rotate_left(4);
+        (h.wrapping_mul(0x9e37_79b1) >> (32 - KEY_BITS)) as usize
+    }
+
+    /// Whether folded word `w` is in the set.
+    fn contains(&self, w: &str) -> bool {
+        let k = Self::key(w.as_bytes());
+        (self.len.0..=self.len.1).contains(&w.len())
+            && self
+                .keys
+                .get(k / 64)
+                .is_some_and(|b| b & (1 << (k % 64)) != 0)
+            && self.set.contains(w)
+    }
+}
+
+fn speech_words() -> &'static Speech {
+    static S: OnceLock<Speech> = OnceLock::new();
+    S.get_or_init(|| {
+        let set: HashSet<String, FastHash> = SPEECH.iter().map(|w| fold(w)).collect();
+        let mut keys = vec![0u64; 1 << (KEY_BITS - 6)].into_boxed_slice();
+        for w in &set {
+            let k = Speech::key(w.as_bytes());
+            keys[k / 64] |= 1 << (k % 64);
+        }
+        let len = (
+            set.iter().map(String::len).min().unwrap_or(0),
+            set.iter().map(String::len).max().unwrap_or(0),
+        );
+        Speech { set, keys, len }
+    })
+}
+
+/// The words of folded text: runs of [`is_word_char`] characters, found with one table load
+/// per character of one or two bytes (a letter of folded Arabic text is two), where
+/// splitting the `str` at a closure decoded every character and looked it up.
+struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+    classes: &'static [u8],
+}
+
+fn words(text: &str) -> Words<'_> {
+    Words {
+        text,
+        pos: 0,
+        classes: pair_classes(),
+    }
+}
+
+/// By a character's first byte and the next (`b0 << 8 | b1`): its length when it is of one
+/// or two bytes (1 or 2), plus 4 when it is a word character; 0 for the others.
+fn pair_classes() -> &'static [u8] {
+    static T: OnceLock<Box<[u8]>> = OnceLock::new();
+    T.get_or_init(|| {
+        (0..0x10000usize)
+            .map(|i| {
+                let (b0, b1) = ((i >> 8) as u8, (i & 0xff) as u8);
+                let (len, c) = if b0 < 0x80 {
+                    (1, Some(char::from(b0)))
+                } else if (0xc2..0xe0).contains(&b0) && b1 & 0xc0 == 0x80 {
+                    let cp = (u32::from(b0 & 0x1f) << 6) | u32::from(b1 & 0x3f);
+                    (2, char::from_u32(cp))
+                } else {
+                    (0, None)
+                };
+                match c {
+                    Some(c) => len | if is_word_char(c) { 4 } else { 0 },
+                    None => 0,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The length of the character at byte `p` of `text` (a char boundary) and whether it is a
+/// word character.
+#[inline(always)]
+fn class_at(text: &str, classes: &[u8], p: usize) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let b0 = bytes.get(p).copied().unwrap_or(0);
+    let b1 = bytes.get(p + 1).copied().unwrap_or(0);
+    match classes.get((usize::from(b0) << 8) | usize::from(b1)) {
+        Some(&v) if v != 0 => (usize::from(v & 3), v & 4 != 0),
+        _ => text
+            .get(p..)
+            .and_then(|s| s.chars().next())
+            .map_or((1, false), |c| (c.len_utf8(), is_word_char(c))),
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let mut start = None;
+        while self.pos < self.text.len() {
+            let p = self.pos;
+            let (len, word) = class_at(self.text, self.classes, p);
+            if word {
+                start.get_or_insert(p);
+            } else if let Some(s) = start {
+                return self.text.get(s..p);
+            }
+            self.pos = p + len;
+        }
+        start.and_then(|s| self.text.get(s..))
+    }
 }
 
 /// Does folded `text` hold a speech verb (with a proclitic و/ف/ل allowed)?
 fn has_speech(text: &str) -> bool {
-    let words = speech_words();
-    text.split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .any(|w| {
-            let w = w.trim_start_matches(['و', 'ف']);
-            words.contains(w) || w.strip_prefix('ل').is_some_and(|r| words.contains(r))
-        })
+    let speech = speech_words();
+    words(text).any(|w| {
+        let w = w.trim_start_matches(['و', 'ف']);
+        speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r))
+    })
 }
 
 /// Whether `text` holds a speech verb once folded. Folding is local to characters apart from
@@ -133,22 +260,48 @@ impl Rule for UnattributedQuote {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        check_quotes(cx, out, true);
+    }
+}
+
+/// The rule, reading the article's folded text where `use_folded` (folding its parts again
+/// otherwise, as the tests compare).
+fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
+    {
         let qs = quotes(cx);
         if qs.is_empty() {
             return;
         }
         let prep = cx.prep;
         let text = prep.text;
+        let folded = prep.norm.text.as_str();
+        let ql = cx.quote_lines();
         let mut buf = String::new();
         for q in qs {
             let content_start = q.open_byte + char_len_at(text, q.open_byte);
             let content = text.get(content_start..q.close_byte).unwrap_or("");
-            fold_into(content, &mut buf);
-            let n_words = buf
-                .split(|c: char| !is_word_char(c))
-                .filter(|w| !w.is_empty())
-                .count();
-            if n_words < MIN_WORDS {
+            // The folded text between the marks, around them in their paragraphs, and of the
+            // paragraph before: the article is folded already, so only a quotation whose
+            // marks could not be found there is folded again.
+            let first_line = prep.line_at(q.open);
+            let last_line = prep.line_at(q.close);
+            let fparts = q.folded.filter(|_| use_folded).and_then(|(fo, fc)| {
+                let (fs, _) = ql.folded_line(first_line)?;
+                let (_, fe) = ql.folded_line(last_line)?;
+                let content = folded.get(fo + char_len_at(folded, fo)..fc)?;
+                let before = folded.get(fs..fo)?;
+                let after = folded.get(fc + char_len_at(folded, fc)..fe)?;
+                Some((content, before, after))
+            });
+            // The content's words, counted only as far as the rule needs until it reports.
+            let content_words = |max: usize, buf: &mut String| match fparts {
+                Some((c, ..)) => count_words(c, max),
+                None => {
+                    fold_into(content, buf);
+                    count_words(buf, max)
+                }
+            };
+            if content_words(MIN_WORDS, &mut buf) < MIN_WORDS {
                 continue;
             }
             // A name in guillemets: a mention covering most of the content.
@@ -161,8 +314,6 @@ impl Rule for UnattributedQuote {
             if covered * 10 >= count_chars(content.as_bytes()) * 6 {
                 continue;
             }
-            let first_line = prep.line_at(q.open);
-            let last_line = prep.line_at(q.close);
             // Where a speaker may be named: the opening paragraph up to the quote, the closing
             // paragraph after it, and the paragraph before when the quote opens its own.
             let open_line = &prep.lines[first_line];
@@ -178,8 +329,7 @@ impl Rule for UnattributedQuote {
             let prev = if opens_paragraph {
                 (0..first_line)
                     .rev()
-                    .map(|i| &prep.lines[i])
-                    .find(|l| !l.text.trim().is_empty())
+                    .find(|&i| !prep.lines[i].text.trim().is_empty())
             } else {
                 None
             };
@@ -192,6 +342,11 @@ impl Rule for UnattributedQuote {
                 open_line.start
             };
             let ctx_end = close_line.end;
+            // A part of the text holds a speech verb: looked up in its folded form when known.
+            let mut speech = |part: &str, folded_part: Option<&str>| match folded_part {
+                Some(f) => has_speech(f),
+                None => part_has_speech(part, &mut buf),
+            };
             let attributed = cx.mentions.iter().any(|m| {
                 cx.kb.entity(m.entity).kind == Kind::Person
                     && m.start >= ctx_start
@@ -201,10 +356,17 @@ impl Rule for UnattributedQuote {
                 a.trigger.start >= ctx_start
                     && a.trigger.start < ctx_end
                     && (a.trigger.start < q.open || a.trigger.start > q.close)
-            }) || part_has_speech(before, &mut buf)
-                || part_has_speech(after, &mut buf)
-                || prev.is_some_and(|l| part_has_speech(l.text, &mut buf));
+            }) || speech(before, fparts.map(|p| p.1))
+                || speech(after, fparts.map(|p| p.2))
+                || prev.is_some_and(|i| {
+                    let fline = ql
+                        .folded_line(i)
+                        .filter(|_| use_folded)
+                        .and_then(|(s, e)| folded.get(s..e));
+                    speech(prep.lines[i].text, fline)
+                });
             if !attributed {
+                let n_words = content_words(usize::MAX, &mut buf);
                 out.push(Diagnostic::new(
                     META.id,
                     Severity::Info,
@@ -215,6 +377,11 @@ impl Rule for UnattributedQuote {
             }
         }
     }
+}
+
+/// The words of folded `text`, counted up to `max`.
+fn count_words(text: &str, max: usize) -> usize {
+    words(text).take(max).count()
 }
 
 #[cfg(test)]
@@ -262,5 +429,50 @@ mod tests {
         );
         check("unattributed-quote", "ارتشبد «سرگئی شویگو» وزیر دفاع روسیه");
         check("unattributed-quote", "«أربع كلمات فقط هنا»");
+    }
+
+    proptest::proptest! {
+        /// Reading the article's folded text finds what folding the parts again finds.
+        #[test]
+        fn folded_text_agrees_with_folding_again(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "قال", "وقال", "لقال", " ", " ", "«", "»", "\"", "“", "”", "\u{a0}", "\u{200c}",
+                "\n", "\r\n", "\r", "\" />", "سانا", "الحل", "هو", "الطريق", "إن", "ً", "ـ",
+                "😀", "٣", "x", "،", "أكد", "گفت", "شويگو", "\u{654}", "ی", "ة", "ما",
+            ]), 0..60)
+        ) {
+            let text = parts.concat();
+            crate::analysis::rules::testing::with_context(&text, |cx| {
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                super::check_quotes(cx, &mut fast, true);
+                super::check_quotes(cx, &mut slow, false);
+                let key = |d: &crate::analysis::diagnostic::Diagnostic| (d.start, d.end, d.message.clone());
+                assert_eq!(fast.iter().map(key).collect::<Vec<_>>(), slow.iter().map(key).collect::<Vec<_>>());
+            });
+        }
+
+        /// Words split by the table are the runs of word characters, and the key bitmap never
+        /// turns a speech word away.
+        #[test]
+        fn words_and_speech_look_up(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "قال", "وفقال", "لأكد", " ", "\u{200c}", "«", "ً", "😀", "٣", "x", "Z", "،", "\n",
+                "\u{a0}", "é", "گفت", "_", "9",
+            ]), 0..30)
+        ) {
+            let text = crate::analysis::normalize::fold(&parts.concat());
+            let want: Vec<&str> = text
+                .split(|c: char| !crate::analysis::normalize::is_word_char(c))
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(super::words(&text).collect::<Vec<_>>(), want);
+            let speech = super::speech_words();
+            for w in want {
+                assert_eq!(speech.contains(w), speech.set.contains(w), "{w}");
+            }
+            for w in &speech.set {
+                assert!(speech.contains(w), "{w}");
+            }
+        }
     }
 }
