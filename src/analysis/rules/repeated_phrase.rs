@@ -367,14 +367,33 @@ impl Rule for RepeatedPhrase {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        RECENT.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut recent) => self.check_with(cx, &mut recent, out),
+            Err(_) => self.check_with(cx, &mut Recent::default(), out),
+        });
+    }
+}
+
+thread_local! {
+    /// One [`Recent`] table per thread, kept from article to article: clearing a fresh one
+    /// for every article cost more than the look-ups it serves.
+    static RECENT: std::cell::RefCell<Recent> = std::cell::RefCell::new(Recent::default());
+}
+
+impl RepeatedPhrase {
+    fn check_with(&self, cx: &Context<'_>, recent: &mut Recent, out: &mut Vec<Diagnostic>) {
         let allow = Allow::new(cx);
         let fw = cx.prep.words();
         let folded = cx.prep.norm.text.as_str();
         let mut scan = Scan::default();
         let mut ws = Words::default();
         for (i, line) in cx.prep.lines.iter().enumerate() {
-            if scan.fill_folded(fw, folded, i) == Some(false) && folded_words_tell(line.text, fw, i)
-            {
+            let no_repeat = match recent.line(fw, folded, i) {
+                Fast::NoRepeat => true,
+                Fast::Repeat => false,
+                Fast::Unknown => scan.fill_folded(fw, folded, i) == Some(false),
+            };
+            if no_repeat && folded_words_tell(line.text, fw, i) {
                 continue;
             }
             scan.fill(line.text);
@@ -639,6 +658,113 @@ impl Squares {
         }
         false
     }
+}
+
+/// What [`Recent::line`] tells of a folded line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fast {
+    /// [`Scan::fill_folded`] would find no repeat.
+    NoRepeat,
+    /// It would find one.
+    Repeat,
+    /// The line needs [`Scan::fill_folded`] itself (words joined by ZWNJ or apostrophes,
+    /// marks folding keeps).
+    Unknown,
+}
+
+/// Buckets of [`Recent`]: enough that another word of the twelve before a word shares its
+/// bucket about once in three hundred words.
+const RECENT_BUCKETS: usize = 4096;
+
+/// [`Scan::fill_folded`] for the lines whose folded words are the rule's words one to one (no
+/// ZWNJ or apostrophe between two of them), which is nearly every line: instead of chaining
+/// every word into [`Squares`], each word looks up the latest word of the article in its hash's
+/// bucket, and only when that is one of the words a repeat ending here could start with are the
+/// hashes before it compared. Most words cost a table look-up and a store.
+struct Recent {
+    /// For each bucket, 1 + the number of the latest word in it (0: none). Words are numbered
+    /// on from line to line and article to article, so the words of earlier lines number below
+    /// [`Recent::base`] and the table needs no clearing (but when the numbers run out).
+    latest: Vec<u32>,
+    /// `latest.len() - 1`.
+    mask: usize,
+    /// The number of the first word of the next line.
+    base: u32,
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent::with_buckets(RECENT_BUCKETS)
+    }
+}
+
+impl Recent {
+    /// A table of `n` buckets (a power of two; tests use one or two, to collide often).
+    fn with_buckets(n: usize) -> Self {
+        Recent {
+            latest: vec![0; n],
+            mask: n - 1,
+            base: 0,
+        }
+    }
+
+    /// Folded line `i`. Lines are asked about in order, and an article's after the ones
+    /// before: the numbers of earlier words must be below those of this line.
+    fn line(&mut self, fw: &FoldedWords, folded: &str, i: usize) -> Fast {
+        let (Some(words), Some((start, end))) = (fw.line(i), fw.line_range(i)) else {
+            return Fast::Unknown;
+        };
+        let Some(n) = u32::try_from(words.len()).ok().filter(|&n| n < u32::MAX) else {
+            return Fast::Unknown;
+        };
+        if u32::MAX - self.base <= n {
+            self.latest.fill(0);
+            self.base = 0;
+        }
+        let base = self.base;
+        self.base += n;
+        if fw.has_marks(i) {
+            return Fast::Unknown;
+        }
+        let t = folded.as_bytes();
+        let mut prev_end = start;
+        // The first word of the run of words joined to the word before, up to word j.
+        let mut run_start = 0;
+        for (j, w) in words.iter().enumerate() {
+            let (s, e) = (w.start as usize, w.end as usize);
+            if !(s == prev_end + 1 && t[prev_end] == b' ') {
+                match gap(folded.get(prev_end..s).unwrap_or_default()) {
+                    Gap::Space => {}
+                    Gap::Other => run_start = j,
+                    Gap::Inside | Gap::Unclear => return Fast::Unknown,
+                }
+            }
+            prev_end = e;
+            // At most base + n < u32::MAX.
+            let g = base + j as u32 + 1;
+            let bucket = (w.hash >> 40) as usize & self.mask;
+            let p = std::mem::replace(&mut self.latest[bucket], g);
+            // Copies of k words ending here, both inside the joined run: k ≤ max_k, and the
+            // second starts with the same word as the first, k words back.
+            let max_k = MAX_RUN.min((j + 1 - run_start) / 2) as u32;
+            if p > base && p >= g.saturating_sub(max_k) && square_ends_at(words, j, max_k as usize)
+            {
+                return Fast::Repeat;
+            }
+        }
+        let tail = folded.get(prev_end..end).unwrap_or_default();
+        if tail.contains([ZWNJ, '\'']) {
+            return Fast::Unknown;
+        }
+        Fast::NoRepeat
+    }
+}
+
+/// Whether words `j + 1 - 2k..=j` are a run of k words written twice, for some k ≤ `max_k`
+/// (by their hashes).
+fn square_ends_at(words: &[FoldedWord], j: usize, max_k: usize) -> bool {
+    let h = |x: usize| words[x].hash;
+    (1..=max_k.min((j + 1) / 2)).any(|k| (0..k).all(|d| h(j - d) == h(j - k - d)))
 }
 
 /// How the folded text between two folded words groups them into the rule's words.
@@ -1050,6 +1176,46 @@ mod tests {
                 (all, some)
             });
             proptest::prop_assert_eq!(all, some);
+        }
+
+        /// The bucket table answers for every line it answers for what the chained squares
+        /// answer (a repeat, or none), line after line of one article, whether buckets collide always (one), often
+        /// (two) or seldom.
+        #[test]
+        fn recent_answers_like_fill_folded(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "قال ", "قال ", "في ", "في ", "على ", "علي ", "إلى ", "الى ", "می\u{200c}شود ",
+                "کتاب ", "it's ", "جدا ", "جداً ", "ـ ", " ", "، ", ". ", "\n", "\n", "\u{a0}",
+                "\u{0656}", "'", "\u{064e} ", "«", "10 ", "١٠ ", "\r\n", "a ", "b ", "c ",
+                "a b ", "a b c ", "\u{200f}", "\u{200c}", " '",
+            ]),
+            0..80,
+        ).prop_map(|v| v.concat())) {
+            crate::analysis::rules::testing::with_context(&t, |cx| {
+                let fw = cx.prep.words();
+                let folded = cx.prep.norm.text.as_str();
+                for (buckets, base) in [(1, 0), (2, 0), (super::RECENT_BUCKETS, 0), (2, u32::MAX - 9)] {
+                    // Numbers that run out within the article, too.
+                    let mut recent = super::Recent::with_buckets(buckets);
+                    recent.base = base;
+                    let mut scan = super::Scan::default();
+                    for i in 0..cx.prep.lines.len() {
+                        let fast = recent.line(fw, folded, i);
+                        let slow = scan.fill_folded(fw, folded, i);
+                        match fast {
+                            super::Fast::NoRepeat => {
+                                proptest::prop_assert_eq!(slow, Some(false), "{} {}", i, buckets)
+                            }
+                            // (The squares may give up on the line after the repeat.)
+                            super::Fast::Repeat => {
+                                proptest::prop_assert_ne!(slow, Some(false), "{} {}", i, buckets)
+                            }
+                            super::Fast::Unknown => {}
+                        }
+                    }
+                }
+                Ok(())
+            })?;
         }
 
         /// Words pushed one by one into [`super::Squares`] end a repeat exactly where
