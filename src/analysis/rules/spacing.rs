@@ -40,10 +40,14 @@ impl Rule for Spacing {
         // The places a finding may start, searched for over the whole article at once: the
         // searches cost little per byte but much per call, and lines are short.
         let bytes = cx.prep.text.as_bytes();
-        let mut all = Vec::new();
-        find_stops(bytes, 0, &mut all);
-        let waw: Vec<usize> = waw_finder().find_iter(bytes).map(|k| k + 2).collect();
-        let (mut next_all, mut next_waw) = (0, 0);
+        // One bit per byte of the article: the searches' hits come in any order and some
+        // twice, and a bit set costs less than sorting them.
+        let mut all = vec![0u64; bytes.len() / 64 + 1];
+        each_stop(bytes, 0, |i| set_bit(&mut all, i));
+        let mut waw = vec![0u64; bytes.len() / 64 + 1];
+        for k in waw_finder().find_iter(bytes) {
+            set_bit(&mut waw, k + 2);
+        }
         // Scratch space for each line's stops.
         let mut stops = Vec::new();
         for (li, line) in cx.prep.lines.iter().enumerate() {
@@ -54,36 +58,44 @@ impl Rule for Spacing {
             // This line's share of the article's stops, as offsets into the line.
             let (lo, hi) = (line.byte_start + from, line.byte_start + to);
             stops.clear();
-            take_between(&all, &mut next_all, lo, hi, line.byte_start, &mut stops);
-            if arabic {
-                let before = stops.len();
-                take_between(&waw, &mut next_waw, lo, hi, line.byte_start, &mut stops);
-                if stops.len() > before {
-                    stops.sort_unstable();
-                    stops.dedup();
-                }
-            }
+            let waw = if arabic { Some(&waw[..]) } else { None };
+            bits_between(&all, waw, lo, hi, line.byte_start, &mut stops);
             walk_content(line, arabic, from, to, &stops, out);
         }
     }
 }
 
-/// Appends the offsets of `sorted` in `lo..hi`, less `base`, to `out`, moving `next` (where the
-/// previous line left off) past them.
-fn take_between(
-    sorted: &[usize],
-    next: &mut usize,
+fn set_bit(bits: &mut [u64], i: usize) {
+    if let Some(w) = bits.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+/// Appends the offsets in `lo..hi` whose bit is set in `all` or `extra`, less `base`, to
+/// `out`, in order.
+fn bits_between(
+    all: &[u64],
+    extra: Option<&[u64]>,
     lo: usize,
     hi: usize,
     base: usize,
     out: &mut Vec<usize>,
 ) {
-    while sorted.get(*next).is_some_and(|&i| i < lo) {
-        *next += 1;
-    }
-    while let Some(&i) = sorted.get(*next).filter(|&&i| i < hi) {
-        out.push(i - base);
-        *next += 1;
+    let mut w = lo / 64;
+    while w * 64 < hi {
+        let mut bits =
+            all.get(w).copied().unwrap_or(0) | extra.and_then(|e| e.get(w)).copied().unwrap_or(0);
+        if w == lo / 64 {
+            bits &= u64::MAX << (lo % 64);
+        }
+        if (w + 1) * 64 > hi {
+            bits &= (1u64 << (hi % 64)) - 1;
+        }
+        while bits != 0 {
+            out.push(w * 64 + bits.trailing_zeros() as usize - base);
+            bits &= bits - 1;
+        }
+        w += 1;
     }
 }
 
@@ -95,12 +107,12 @@ fn check_line(line: &Line<'_>, arabic: bool, stops: &mut Vec<usize>, out: &mut V
     };
     let bytes = &line.text.as_bytes()[..to];
     stops.clear();
-    find_stops(bytes, from, stops);
+    each_stop(bytes, from, |i| stops.push(i));
     if arabic {
         stops.extend(waw_finder().find_iter(&bytes[from..]).map(|k| from + k + 2));
-        stops.sort_unstable();
-        stops.dedup();
     }
+    stops.sort_unstable();
+    stops.dedup();
     walk_content(line, arabic, from, to, stops, out);
 }
 
@@ -177,35 +189,37 @@ fn double_space_finder() -> &'static memchr::memmem::Finder<'static> {
     F.get_or_init(|| memchr::memmem::Finder::new(b"  "))
 }
 
-/// The stops of `bytes[from..]` but a detached و's (see [`Walk::content`]), sorted and each
-/// once, appended to `out`: found by vectorised byte searches, since spaces come every few
-/// bytes, too often to look at each. Tabs, NBSP, two spaces in a row, and the punctuation a
-/// space before or a missing space after is reported for.
-fn find_stops(bytes: &[u8], from: usize, out: &mut Vec<usize>) {
+/// Calls `stop` for each stop of `bytes[from..]` but a detached و's (see [`Walk::content`]),
+/// in no particular order and some twice: found by vectorised byte searches, since spaces come
+/// every few bytes, too often to look at each. Tabs, NBSP, two spaces in a row, and the
+/// punctuation a space before or a missing space after is reported for.
+fn each_stop(bytes: &[u8], from: usize, mut stop: impl FnMut(usize)) {
     let region = &bytes[from..];
     let at = |k: usize| from + k;
-    let first = out.len();
-    out.extend(memchr::memchr3_iter(b'\t', b'.', b':', region).map(at));
-    out.extend(memchr::memchr3_iter(b',', b';', b'!', region).map(at));
-    out.extend(memchr::memchr2_iter(b'?', 0xc2, region).map(at));
-    out.extend(double_space_finder().find_iter(region).map(at));
-    // ، (D8 8C), ؛ (D8 9B) and ؟ (D8 9F) by their second bytes, which few other characters
-    // of the script share.
-    out.extend(
-        memchr::memchr3_iter(0x8c, 0x9b, 0x9f, region)
-            .map(at)
-            .filter(|&i| i > from && bytes[i - 1] == 0xd8)
-            .map(|i| i - 1),
-    );
-    out[first..].sort_unstable();
-    let mut kept = first;
-    for k in first..out.len() {
-        if kept == first || out[k] != out[kept - 1] {
-            out[kept] = out[k];
-            kept += 1;
+    memchr::memchr3_iter(b'\t', b'.', b':', region).for_each(|k| stop(at(k)));
+    memchr::memchr3_iter(b',', b';', b'!', region).for_each(|k| stop(at(k)));
+    // NBSP (C2 A0) by its second byte: its first also starts « and », common in this text,
+    // where a stop finds nothing (the run before them is a finding only for what another
+    // stop finds).
+    for k in memchr::memchr2_iter(b'?', 0xa0, region) {
+        let i = at(k);
+        if bytes[i] == b'?' {
+            stop(i);
+        } else if i > from && bytes[i - 1] == 0xc2 {
+            stop(i - 1);
         }
     }
-    out.truncate(kept);
+    double_space_finder()
+        .find_iter(region)
+        .for_each(|k| stop(at(k)));
+    // ، (D8 8C), ؛ (D8 9B) and ؟ (D8 9F) by their second bytes, which few other characters
+    // of the script share.
+    for k in memchr::memchr3_iter(0x8c, 0x9b, 0x9f, region) {
+        let i = at(k);
+        if i > from && bytes[i - 1] == 0xd8 {
+            stop(i - 1);
+        }
+    }
 }
 
 /// The walk over a line's content that finds everything inside it (runs of spaces, NBSP,
@@ -242,7 +256,7 @@ impl Walk<'_, '_> {
     }
 
     /// Walks the content `from..to` (bytes; no whitespace at either end) from stop to stop:
-    /// the places a finding needs ([`find_stops`], and in Arabic text the space after a و),
+    /// the places a finding needs ([`each_stop`], and in Arabic text the space after a و),
     /// sorted, each once. A run of spaces is looked at from any of these in it or right after
     /// it; a stop where no finding can start costs a look and nothing more.
     fn content(&mut self, from: usize, to: usize, stops: &[usize]) {
