@@ -855,7 +855,7 @@ impl Recent {
 /// (by their hashes).
 fn square_ends_at(words: &[FoldedWord], j: usize, max_k: usize) -> bool {
     let h = |x: usize| words[x].hash;
-    (1..=max_k.min((j + 1) / 2)).any(|k| (0..k).all(|d| h(j - d) == h(j - k - d)))
+    (1..=max_k.min(j.div_ceil(2))).any(|k| (0..k).all(|d| h(j - d) == h(j - k - d)))
 }
 
 /// How the folded text between two folded words groups them into the rule's words.

@@ -413,6 +413,27 @@ fn has_footer_word(line: &str) -> bool {
         .any(|i| i >= AT && bytes.get(i - AT..i - AT + WORD.len()) == Some(WORD))
 }
 
+/// The byte offsets where «رابط » starts in `bytes`, found as [`has_footer_word`] finds it.
+fn footer_word_starts(bytes: &[u8]) -> Vec<usize> {
+    const WORD: &[u8] = "رابط ".as_bytes();
+    const AT: usize = WORD.len() - 2;
+    memchr::memchr_iter(0xb7, bytes)
+        .filter(|&i| i >= AT && bytes.get(i - AT..i - AT + WORD.len()) == Some(WORD))
+        .map(|i| i - AT)
+        .collect()
+}
+
+/// Whether `sorted` holds an offset in `lo..hi`, moving `next` (where the previous line left
+/// off) past the offsets before `hi`.
+fn any_between(sorted: &[usize], next: &mut usize, lo: usize, hi: usize) -> bool {
+    let mut found = false;
+    while let Some(&i) = sorted.get(*next).filter(|&&i| i < hi) {
+        found |= i >= lo;
+        *next += 1;
+    }
+    found
+}
+
 /// Whether `line` may hold an HTML tag or fragment: every match of [`html_re`] ends with `>`.
 fn may_have_html(line: &str) -> bool {
     memchr::memchr(b'>', line.as_bytes()).is_some()
@@ -491,7 +512,17 @@ impl Rule for ScraperBoilerplate {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let lines = &cx.prep.lines;
+        // Where «رابط » and & are, searched for over the whole article at once: the searches
+        // cost little per byte but much per call, and lines are short. Neither holds a line
+        // break, so each lies within one line.
+        let bytes = cx.prep.text.as_bytes();
+        let footer_words = footer_word_starts(bytes);
+        let amps: Vec<usize> = memchr::memchr_iter(b'&', bytes).collect();
+        let (mut next_footer, mut next_amp) = (0, 0);
         for (i, line) in lines.iter().enumerate() {
+            let (ls, le) = (line.byte_start, line.byte_start + line.text.len());
+            let has_footer_word = any_between(&footer_words, &mut next_footer, ls, le);
+            let has_amp = any_between(&amps, &mut next_amp, ls, le);
             if line.text.trim().is_empty() {
                 continue;
             }
@@ -529,7 +560,15 @@ impl Rule for ScraperBoilerplate {
                 }
                 None => {}
             }
-            if let Some(b) = footer_start(line.text) {
+            // footer_start, with the word looked for already.
+            let footer = if has_footer_word {
+                footer_re()
+                    .and_then(|r| r.find(line.text))
+                    .map(|m| m.start())
+            } else {
+                None
+            };
+            if let Some(b) = footer {
                 // No fix: the footer names the source, which a curator may want to keep.
                 out.push(Diagnostic::new(
                     META.id,
@@ -550,7 +589,7 @@ impl Rule for ScraperBoilerplate {
                 };
                 out.push(Diagnostic::new(META.id, Severity::Warning, ms, me, msg));
             }
-            if memchr::memchr(b'&', line.text.as_bytes()).is_none() {
+            if !has_amp {
                 continue; // every entity starts with &
             }
             let ents: Vec<regex::Match<'_>> = entity_re()
@@ -751,6 +790,29 @@ mod tests {
             let footer_first =
                 super::footer_start(&t).is_some_and(|b| t[..b].trim().is_empty());
             proptest::prop_assert_eq!(super::may_start_with_footer(&t) && footer_first, footer_first);
+        }
+    }
+
+    #[test]
+    fn article_searches_find_what_line_searches_find() {
+        let text =
+            "رابط الخبر بصحيفة الوئام: عنوان\r\nنص &quot;x&quot; رابط \n\nرابطرابط \rقال & رابط";
+        let bytes = text.as_bytes();
+        let starts = super::footer_word_starts(bytes);
+        let amps: Vec<usize> = memchr::memchr_iter(b'&', bytes).collect();
+        let (mut nf, mut na) = (0, 0);
+        for line in crate::analysis::text::lines(text) {
+            let (ls, le) = (line.byte_start, line.byte_start + line.text.len());
+            assert_eq!(
+                super::any_between(&starts, &mut nf, ls, le),
+                super::has_footer_word(line.text),
+                "{line:?}"
+            );
+            assert_eq!(
+                super::any_between(&amps, &mut na, ls, le),
+                line.text.contains('&'),
+                "{line:?}"
+            );
         }
     }
 
