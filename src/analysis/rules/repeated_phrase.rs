@@ -1167,6 +1167,32 @@ mod tests {
         });
     }
 
+    /// Cases the bucket table once answered wrongly: numbers near `u32::MAX` (an overflow),
+    /// and a repeat before a ZWNJ the squares give up on.
+    #[test]
+    fn recent_table_edge_cases() {
+        for t in ["می\u{200c}شود \r\nعلى قال a b a b ـ ", "في في \u{200c}"] {
+            crate::analysis::rules::testing::with_context(t, |cx| {
+                let fw = cx.prep.words();
+                let folded = cx.prep.norm.text.as_str();
+                for (buckets, base) in [(2, 0), (2, u32::MAX - 9), (1, u32::MAX - 3)] {
+                    let mut recent = super::Recent::with_buckets(buckets);
+                    recent.base = base;
+                    let mut scan = super::Scan::default();
+                    for i in 0..cx.prep.lines.len() {
+                        let fast = recent.line(fw, folded, i);
+                        let slow = scan.fill_folded(fw, folded, i);
+                        match fast {
+                            super::Fast::NoRepeat => assert_eq!(slow, Some(false), "{t:?} {i}"),
+                            super::Fast::Repeat => assert_ne!(slow, Some(false), "{t:?} {i}"),
+                            super::Fast::Unknown => {}
+                        }
+                    }
+                }
+            });
+        }
+    }
+
     #[test]
     fn allowed_phrases() {
         let mut config = Config::default();
