@@ -182,6 +182,47 @@ fn digit_at(bytes: &[u8], i: usize) -> bool {
 /// decoding every letter of an article to find its few digits was most of this rule's cost.
 pub(super) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
     let mut p = from;
+    // Most of an article holds no digit: 64 bytes at a time are ruled out by a test the
+    // compiler vectorises, and only the chunks that may hold one are looked at word by word.
+    while let Some(chunk) = bytes.get(p..p + CHUNK + 1) {
+        if chunk_may_have_digit(chunk) {
+            if let Some(i) = next_digit_by_words(&bytes[..p + CHUNK + 1], p) {
+                if i < p + CHUNK {
+                    return Some(i);
+                }
+            }
+        }
+        p += CHUNK;
+    }
+    next_digit_by_words(bytes, p)
+}
+
+/// Bytes [`next_digit`] rules out at once.
+const CHUNK: usize = 64;
+
+/// Whether one of the first [`CHUNK`] bytes of `chunk` (which holds one byte more, the second
+/// byte of a character starting at the last) may start a digit: a superset of [`digit_at`]
+/// (lead byte D9 or DB with second byte A0..A9 or B0..B9, as in [`next_digit_by_words`]),
+/// without an early exit so that it compiles to vector instructions.
+#[inline]
+fn chunk_may_have_digit(chunk: &[u8]) -> bool {
+    let Ok(chunk) = <&[u8; CHUNK + 1]>::try_from(chunk) else {
+        return true;
+    };
+    let mut any = 0u8;
+    for k in 0..CHUNK {
+        let (b, n) = (chunk[k], chunk[k + 1]);
+        // Bitwise, not short-circuit: a branch per byte would keep it scalar.
+        let ascii = u8::from(b.wrapping_sub(b'0') < 10);
+        let indic = u8::from((b | 0x02) == 0xdb) & u8::from((n & !0x10).wrapping_sub(0xa0) < 10);
+        any |= ascii | indic;
+    }
+    any != 0
+}
+
+/// [`next_digit`] eight bytes at a time.
+fn next_digit_by_words(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut p = from;
     while p + 9 <= bytes.len() {
         let word = |at: usize| {
             let mut w = [0u8; 8];
@@ -212,6 +253,20 @@ pub(super) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
 /// text, where every digit system has become ASCII. Sixteen bytes are looked at per step.
 pub(super) fn next_ascii_digit(bytes: &[u8], from: usize) -> Option<usize> {
     let mut p = from;
+    // As in [`next_digit`]: whole chunks without a digit are passed over by a vector test.
+    while let Some(chunk) = bytes.get(p..p + CHUNK) {
+        let Ok(chunk) = <&[u8; CHUNK]>::try_from(chunk) else {
+            break;
+        };
+        let mut any = 0u8;
+        for &b in chunk {
+            any |= u8::from(b.wrapping_sub(b'0') < 10);
+        }
+        if any != 0 {
+            break;
+        }
+        p += CHUNK;
+    }
     let word = |at: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&bytes[at..at + 8]);
@@ -428,6 +483,30 @@ mod tests {
                     want,
                     "{text:?} {from}"
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The chunked searches find the first digit from every offset, on texts long enough
+        /// for many chunks, with digits and their look-alikes (U+0670..U+0679, U+06E0..U+06E9,
+        /// letters whose second byte is a digit's) at every place in a chunk.
+        #[test]
+        fn chunked_searches_find_the_first_digit(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "0", "9", "٠", "٩", "۰", "۹", "ٰ", "ٹ", "۠", "۩", "ا", "ب", "ي", "ۀ", " ",
+                "abcdefghijklmnopqrstuvwxyz", "في المنطقة التي ", "😀", "/", ":", "\n",
+            ]),
+            0..120,
+        )) {
+            let text: String = pieces.concat();
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let want = (from..bytes.len()).find(|&i| super::digit_at(bytes, i));
+                proptest::prop_assert_eq!(next_digit(bytes, from), want, "{}", from);
+                let want = (from..bytes.len()).find(|&i| bytes[i].is_ascii_digit());
+                proptest::prop_assert_eq!(super::next_ascii_digit(bytes, from), want);
             }
         }
     }

@@ -20,9 +20,7 @@ use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::ZWNJ;
 use crate::analysis::text::Line;
-use crate::analysis::words::{
-    drops_separator, hash_bytes, marks, phrase_key, FoldedWords, Word as FoldedWord,
-};
+use crate::analysis::words::{hash_bytes, phrase_key, FoldedWords, Word as FoldedWord};
 
 pub struct RepeatedPhrase;
 
@@ -367,18 +365,43 @@ impl Rule for RepeatedPhrase {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        RECENT.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut recent) => self.check_with(cx, &mut recent, out),
+            Err(_) => self.check_with(cx, &mut Recent::default(), out),
+        });
+    }
+}
+
+thread_local! {
+    /// One [`Recent`] table per thread, kept from article to article: clearing a fresh one
+    /// for every article cost more than the look-ups it serves.
+    static RECENT: std::cell::RefCell<Recent> = std::cell::RefCell::new(Recent::default());
+}
+
+impl RepeatedPhrase {
+    fn check_with(&self, cx: &Context<'_>, recent: &mut Recent, out: &mut Vec<Diagnostic>) {
         let allow = Allow::new(cx);
         let fw = cx.prep.words();
         let folded = cx.prep.norm.text.as_str();
         let mut scan = Scan::default();
         let mut ws = Words::default();
         for (i, line) in cx.prep.lines.iter().enumerate() {
-            if scan.fill_folded(fw, folded, i) == Some(false) && folded_words_tell(line.text, fw, i)
-            {
+            let fast = recent.line(fw, folded, i);
+            let no_repeat = match fast {
+                Fast::NoRepeat => true,
+                Fast::Repeat => false,
+                Fast::Unknown => scan.fill_folded(fw, folded, i) == Some(false),
+            };
+            if no_repeat && folded_words_tell(line.text, fw, i) {
                 continue;
             }
-            scan.fill(line.text);
-            if scan.might_repeat() {
+            // A repeat of folded words is nearly always one of the rule's words as well (the
+            // folded text merges few more letters than keys do): the scan, a filter only, is
+            // left out for it.
+            if fast == Fast::Repeat || {
+                scan.fill(line.text);
+                scan.might_repeat()
+            } {
                 report_line(cx, line, &allow, &mut ws, out);
             }
         }
@@ -407,15 +430,94 @@ fn folded_words_tell(text: &str, fw: &FoldedWords, i: usize) -> bool {
     if folded_len == text.len() {
         return true;
     }
-    !drops_separator(text)
-        && !marks(text).any(|m| {
-            let composes = matches!(text.as_bytes().get(m + 1), Some(0x93..=0x9f));
-            composes
-                || text[..m]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_whitespace)
-        })
+    !has_hazard(text)
+}
+
+/// What [`folded_words_tell`] rules out on a line that folding shortened: a character folding
+/// drops between words, or a mark that composes or follows whitespace. By the definition.
+#[cfg(test)]
+fn has_hazard_by_chars(text: &str) -> bool {
+    crate::analysis::words::drops_separator(text)
+        || crate::analysis::words::marks(text).any(|m| mark_hazard(text, m))
+}
+
+/// Whether the mark at byte `m` of `text` composes with the letter before it (U+0653..U+065F)
+/// or starts a word of its own (after whitespace).
+fn mark_hazard(text: &str, m: usize) -> bool {
+    let composes = matches!(text.as_bytes().get(m + 1), Some(0x93..=0x9f));
+    composes
+        || text[..m]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace)
+}
+
+/// Bytes [`has_hazard`] rules out at once.
+const HAZARD_CHUNK: usize = 32;
+
+/// [`has_hazard_by_chars`] in one pass: chunks of 32 bytes with neither a mark (D9 80, D9
+/// 8B..9F, D9 B0) nor the first two bytes of a character folding drops between words (C2 AD,
+/// D8 9C, E2 80, E2 81, EF BB) are ruled out by a branch-free test the compiler vectorises, and only the
+/// characters of the other chunks are looked at. A shortened line is mostly vowelled text,
+/// where the two separate searches cost a call and a copy per few bytes.
+fn has_hazard(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut p = 0;
+    while let Some(chunk) = b.get(p..p + HAZARD_CHUNK + 1) {
+        if chunk_may_hold_hazard(chunk) && hazard_in(text, p, p + HAZARD_CHUNK) {
+            return true;
+        }
+        p += HAZARD_CHUNK;
+    }
+    hazard_in(text, p, b.len())
+}
+
+/// Whether one of the first [`HAZARD_CHUNK`] bytes of `chunk` (which holds one byte more)
+/// may start a mark or a dropped separator.
+#[inline]
+fn chunk_may_hold_hazard(chunk: &[u8]) -> bool {
+    let Ok(chunk) = <&[u8; HAZARD_CHUNK + 1]>::try_from(chunk) else {
+        return true;
+    };
+    let mut any = 0u8;
+    for k in 0..HAZARD_CHUNK {
+        let (b, n) = (chunk[k], chunk[k + 1]);
+        // Bitwise, not short-circuit: a branch per byte would keep it scalar.
+        let mark = u8::from(b == 0xd9)
+            & (u8::from(n == 0x80) | u8::from(n.wrapping_sub(0x8b) < 0x15) | u8::from(n == 0xb0));
+        // U+00AD, U+061C, U+200D..U+206F (“ ” – … are E2 80 too: left to the closer look),
+        // U+FEFF.
+        let separator = (u8::from(b == 0xc2) & u8::from(n == 0xad))
+            | (u8::from(b == 0xd8) & u8::from(n == 0x9c))
+            | (u8::from(b == 0xe2) & u8::from((n & 0xfe) == 0x80))
+            | (u8::from(b == 0xef) & u8::from(n == 0xbb));
+        any |= mark | separator;
+    }
+    any != 0
+}
+
+/// Whether a character starting in bytes `from..to` of `text` is a hazard (characters that
+/// start before `from` are the previous chunk's).
+fn hazard_in(text: &str, from: usize, to: usize) -> bool {
+    let b = text.as_bytes();
+    (from..to.min(b.len())).any(|i| match b[i] {
+        0xd9 if matches!(b.get(i + 1), Some(0x80 | 0x8b..=0x9f | 0xb0)) => mark_hazard(text, i),
+        // The separators' lead bytes and second bytes (D8 is most Arabic letters' lead byte).
+        0xc2 | 0xd8 | 0xe2 | 0xef
+            if matches!(
+                (b[i], b.get(i + 1)),
+                (0xc2, Some(0xad))
+                    | (0xd8, Some(0x9c))
+                    | (0xe2, Some(0x80 | 0x81))
+                    | (0xef, Some(0xbb))
+            ) =>
+        {
+            text.get(i..)
+                .and_then(|s| s.chars().next())
+                .is_some_and(crate::analysis::words::is_dropped_separator)
+        }
+        _ => false,
+    })
 }
 
 /// What `khabar.toml` allows besides [`REDUPLICATIONS`].
@@ -641,6 +743,121 @@ impl Squares {
     }
 }
 
+/// What [`Recent::line`] tells of a folded line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fast {
+    /// [`Scan::fill_folded`] would find no repeat.
+    NoRepeat,
+    /// It would find one.
+    Repeat,
+    /// The line needs [`Scan::fill_folded`] itself (words joined by ZWNJ or apostrophes,
+    /// marks folding keeps).
+    Unknown,
+}
+
+/// Buckets of [`Recent`]: enough that another word of the twelve before a word shares its
+/// bucket about once in three hundred words.
+const RECENT_BUCKETS: usize = 4096;
+
+/// [`Scan::fill_folded`] for the lines whose folded words are the rule's words one to one (no
+/// ZWNJ or apostrophe between two of them), which is nearly every line: instead of chaining
+/// every word into [`Squares`], each word looks up the latest word of the article in its hash's
+/// bucket, and only when that is one of the words a repeat ending here could start with are the
+/// hashes before it compared. Most words cost a table look-up and a store.
+struct Recent {
+    /// For each bucket, 1 + the number of the latest word in it (0: none). Words are numbered
+    /// on from line to line and article to article, so the words of earlier lines number below
+    /// [`Recent::base`] and the table needs no clearing (but when the numbers run out).
+    latest: Vec<u32>,
+    /// `latest.len() - 1`.
+    mask: usize,
+    /// The number of the first word of the next line.
+    base: u32,
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent::with_buckets(RECENT_BUCKETS)
+    }
+}
+
+impl Recent {
+    /// A table of `n` buckets (a power of two; tests use one or two, to collide often).
+    fn with_buckets(n: usize) -> Self {
+        Recent {
+            latest: vec![0; n],
+            mask: n - 1,
+            base: 0,
+        }
+    }
+
+    /// Folded line `i`. Lines are asked about in order, and an article's after the ones
+    /// before: the numbers of earlier words must be below those of this line.
+    fn line(&mut self, fw: &FoldedWords, folded: &str, i: usize) -> Fast {
+        let (Some(words), Some((start, end))) = (fw.line(i), fw.line_range(i)) else {
+            return Fast::Unknown;
+        };
+        let Some(n) = u32::try_from(words.len()).ok().filter(|&n| n < u32::MAX) else {
+            return Fast::Unknown;
+        };
+        if u32::MAX - self.base <= n {
+            self.latest.fill(0);
+            self.base = 0;
+        }
+        let base = self.base;
+        self.base += n;
+        if fw.has_marks(i) {
+            return Fast::Unknown;
+        }
+        let t = folded.as_bytes();
+        let latest = &mut self.latest[..];
+        let mask = self.mask;
+        let mut prev_end = start;
+        // The first word of the run of words joined to the word before, up to word j.
+        let mut run_start = 0;
+        // 1 + the number of word j (at most base + n < u32::MAX).
+        let mut g = base;
+        for (j, w) in words.iter().enumerate() {
+            g += 1;
+            let s = w.start as usize;
+            if s != prev_end + 1 || t.get(prev_end) != Some(&b' ') {
+                match gap(folded.get(prev_end..s).unwrap_or_default()) {
+                    Gap::Space => {}
+                    Gap::Other => run_start = j,
+                    Gap::Inside | Gap::Unclear => return Fast::Unknown,
+                }
+            }
+            prev_end = w.end as usize;
+            let Some(slot) = latest.get_mut((w.hash >> 40) as usize & mask) else {
+                return Fast::Unknown;
+            };
+            let p = std::mem::replace(slot, g);
+            // The latest word of this bucket, when on this line and at most twelve words back
+            // (p < g: numbers only grow), may start a repeat ending here: copies of k words,
+            // both inside the joined run (k ≤ max_k), the second starting with the first's
+            // first word, k words back.
+            if p > base && p < g && g - p <= MAX_RUN as u32 {
+                let max_k = MAX_RUN.min((j + 1 - run_start) / 2);
+                if g - p <= max_k as u32 && square_ends_at(words, j, max_k) {
+                    return Fast::Repeat;
+                }
+            }
+        }
+        let tail = folded.get(prev_end..end).unwrap_or_default();
+        if tail.contains([ZWNJ, '\'']) {
+            return Fast::Unknown;
+        }
+        Fast::NoRepeat
+    }
+}
+
+/// Whether words `j + 1 - 2k..=j` are a run of k words written twice, for some k ≤ `max_k`
+/// (by their hashes).
+fn square_ends_at(words: &[FoldedWord], j: usize, max_k: usize) -> bool {
+    let h = |x: usize| words[x].hash;
+    (1..=max_k.min(j.div_ceil(2))).any(|k| (0..k).all(|d| h(j - d) == h(j - k - d)))
+}
+
 /// How the folded text between two folded words groups them into the rule's words.
 enum Gap {
     /// Only whitespace: the next word starts a new word, joined to the one before.
@@ -655,8 +872,21 @@ enum Gap {
 }
 
 fn gap(text: &str) -> Gap {
-    if text == " " {
+    let b = text.as_bytes();
+    if b == b" " {
         return Gap::Space;
+    }
+    // Most gaps are punctuation and a space: without an apostrophe or ZWNJ's lead byte E2
+    // there is no joiner, and an ASCII character that is not whitespace or an Arabic-block
+    // character settles it without decoding.
+    if !b.iter().any(|&x| x == b'\'' || x == 0xe2) {
+        let visible =
+            |x: u8| (0xd8..=0xdb).contains(&x) || (x < 0x80 && !(x as char).is_whitespace());
+        return if !b.iter().any(|&x| visible(x)) && text.chars().all(char::is_whitespace) {
+            Gap::Space
+        } else {
+            Gap::Other
+        };
     }
     let (mut joiner, mut only_joiners, mut only_space) = (false, true, true);
     for c in text.chars() {
@@ -937,6 +1167,32 @@ mod tests {
         });
     }
 
+    /// Cases the bucket table once answered wrongly: numbers near `u32::MAX` (an overflow),
+    /// and a repeat before a ZWNJ the squares give up on.
+    #[test]
+    fn recent_table_edge_cases() {
+        for t in ["می\u{200c}شود \r\nعلى قال a b a b ـ ", "في في \u{200c}"] {
+            crate::analysis::rules::testing::with_context(t, |cx| {
+                let fw = cx.prep.words();
+                let folded = cx.prep.norm.text.as_str();
+                for (buckets, base) in [(2, 0), (2, u32::MAX - 9), (1, u32::MAX - 3)] {
+                    let mut recent = super::Recent::with_buckets(buckets);
+                    recent.base = base;
+                    let mut scan = super::Scan::default();
+                    for i in 0..cx.prep.lines.len() {
+                        let fast = recent.line(fw, folded, i);
+                        let slow = scan.fill_folded(fw, folded, i);
+                        match fast {
+                            super::Fast::NoRepeat => assert_eq!(slow, Some(false), "{t:?} {i}"),
+                            super::Fast::Repeat => assert_ne!(slow, Some(false), "{t:?} {i}"),
+                            super::Fast::Unknown => {}
+                        }
+                    }
+                }
+            });
+        }
+    }
+
     #[test]
     fn allowed_phrases() {
         let mut config = Config::default();
@@ -1050,6 +1306,95 @@ mod tests {
                 (all, some)
             });
             proptest::prop_assert_eq!(all, some);
+        }
+
+        /// The bucket table answers for every line it answers for what the chained squares
+        /// answer (a repeat, or none), line after line of one article, whether buckets collide always (one), often
+        /// (two) or seldom.
+        #[test]
+        fn recent_answers_like_fill_folded(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "قال ", "قال ", "في ", "في ", "على ", "علي ", "إلى ", "الى ", "می\u{200c}شود ",
+                "کتاب ", "it's ", "جدا ", "جداً ", "ـ ", " ", "، ", ". ", "\n", "\n", "\u{a0}",
+                "\u{0656}", "'", "\u{064e} ", "«", "10 ", "١٠ ", "\r\n", "a ", "b ", "c ",
+                "a b ", "a b c ", "\u{200f}", "\u{200c}", " '",
+            ]),
+            0..80,
+        ).prop_map(|v| v.concat())) {
+            crate::analysis::rules::testing::with_context(&t, |cx| {
+                let fw = cx.prep.words();
+                let folded = cx.prep.norm.text.as_str();
+                for (buckets, base) in [(1, 0), (2, 0), (super::RECENT_BUCKETS, 0), (2, u32::MAX - 9)] {
+                    // Numbers that run out within the article, too.
+                    let mut recent = super::Recent::with_buckets(buckets);
+                    recent.base = base;
+                    let mut scan = super::Scan::default();
+                    for i in 0..cx.prep.lines.len() {
+                        let fast = recent.line(fw, folded, i);
+                        let slow = scan.fill_folded(fw, folded, i);
+                        match fast {
+                            super::Fast::NoRepeat => {
+                                proptest::prop_assert_eq!(slow, Some(false), "{} {}", i, buckets)
+                            }
+                            // (The squares may give up on the line after the repeat.)
+                            super::Fast::Repeat => {
+                                proptest::prop_assert_ne!(slow, Some(false), "{} {}", i, buckets)
+                            }
+                            super::Fast::Unknown => {}
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+
+        /// The byte tests of [`super::gap`] classify as its character walk does.
+        #[test]
+        fn gaps_by_bytes_agree_with_characters(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                " ", "\u{a0}", "\u{2003}", "\u{3000}", "\t", "\u{b}", "\u{85}", "\u{1680}",
+                "'", "\u{200c}", "\u{200b}", "،", ".", "-", "«", "“", "–", "a", "ب", "😀",
+                "\u{2028}", "\u{202f}",
+            ]),
+            0..6,
+        ).prop_map(|v| v.concat())) {
+            let by_chars = {
+                let (mut joiner, mut only_joiners, mut only_space) = (false, true, true);
+                for c in t.chars() {
+                    let j = c == super::ZWNJ || c == '\'';
+                    joiner |= j;
+                    only_joiners &= j;
+                    only_space &= c.is_whitespace();
+                }
+                match (joiner, only_joiners, only_space) {
+                    (true, true, _) => "inside",
+                    (true, false, _) => "unclear",
+                    (false, _, true) => "space",
+                    (false, _, false) => "other",
+                }
+            };
+            let by_bytes = match super::gap(&t) {
+                super::Gap::Inside => "inside",
+                super::Gap::Unclear => "unclear",
+                super::Gap::Space => "space",
+                super::Gap::Other => "other",
+            };
+            proptest::prop_assert_eq!(by_bytes, by_chars);
+        }
+
+        /// The chunked hazard search agrees with the two searches by characters.
+        #[test]
+        fn hazards_are_found_where_they_are(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ـ", "\u{064b}", "\u{064e}", "\u{0651}", "\u{0652}", "\u{0653}", "\u{0654}",
+                "\u{0655}", "\u{0656}", "\u{065f}", "\u{0670}", "\u{0671}", "\u{064a}", "ي",
+                "\u{0660}", "\u{061c}", "\u{060c}", "\u{200c}", "\u{200f}", "\u{feff}",
+                "\u{ad}", "\u{a0}", "«", "“", "–", "\u{202b}", "\u{2067}", "\u{fe8e}", " ",
+                "\u{2003}", "\t", "a", "قال المسؤول في هذا الاجتماع", "😀", "\u{3000}",
+            ]),
+            0..60,
+        ).prop_map(|v| v.concat())) {
+            proptest::prop_assert_eq!(super::has_hazard(&t), super::has_hazard_by_chars(&t));
         }
 
         /// Words pushed one by one into [`super::Squares`] end a repeat exactly where

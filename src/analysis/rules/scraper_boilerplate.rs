@@ -234,6 +234,49 @@ const LEADING_WORDS: usize = 4;
 /// numbers anywhere) its first word that is not a number to start a widget. Most lines are
 /// prose and fail here without folding the whole line. It may say yes wrongly, never no wrongly.
 fn may_be_kind(line: &str) -> bool {
+    first_word_decides(line).unwrap_or_else(|| may_be_kind_by_words(line))
+}
+
+/// [`may_be_kind`] told from the line's first word alone, folded part by part into a buffer
+/// kept for the thread instead of folding the line's first words into new strings: enough when
+/// that word is not a number (`None` then).
+fn first_word_decides(line: &str) -> Option<bool> {
+    thread_local! {
+        static FOLDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    FOLDED.with(|buf| {
+        let mut buf = buf.try_borrow_mut().ok()?;
+        // The parts between ASCII spaces that [`may_be_kind_by_words`] folds, one by one:
+        // folding never joins characters across an ASCII space.
+        let mut rest = line;
+        for _ in 0..=LEADING_WORDS {
+            let (part, more) = match memchr::memchr(b' ', rest.as_bytes()) {
+                Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+                None => (rest, None),
+            };
+            crate::analysis::normalize::fold_into(part, &mut buf);
+            let first = buf
+                .split(|c: char| !crate::analysis::normalize::is_alnum(c))
+                .find(|w| !w.is_empty());
+            if let Some(first) = first {
+                if is_number(first) {
+                    return None;
+                }
+                let t = tables();
+                return Some(t.label_firsts.contains(first) || t.widget_firsts.contains(first));
+            }
+            match more {
+                Some(more) => rest = more,
+                None => break,
+            }
+        }
+        // No word at all in the first words.
+        Some(true)
+    })
+}
+
+/// [`may_be_kind`] by the definition: the key of the line's first words.
+fn may_be_kind_by_words(line: &str) -> bool {
     // Folding never joins characters across an ASCII space, so the words of the folded part
     // before a space are the first words of the folded line.
     let cut = memchr::memchr_iter(b' ', line.as_bytes())
@@ -370,6 +413,27 @@ fn has_footer_word(line: &str) -> bool {
         .any(|i| i >= AT && bytes.get(i - AT..i - AT + WORD.len()) == Some(WORD))
 }
 
+/// The byte offsets where «رابط » starts in `bytes`, found as [`has_footer_word`] finds it.
+fn footer_word_starts(bytes: &[u8]) -> Vec<usize> {
+    const WORD: &[u8] = "رابط ".as_bytes();
+    const AT: usize = WORD.len() - 2;
+    memchr::memchr_iter(0xb7, bytes)
+        .filter(|&i| i >= AT && bytes.get(i - AT..i - AT + WORD.len()) == Some(WORD))
+        .map(|i| i - AT)
+        .collect()
+}
+
+/// Whether `sorted` holds an offset in `lo..hi`, moving `next` (where the previous line left
+/// off) past the offsets before `hi`.
+fn any_between(sorted: &[usize], next: &mut usize, lo: usize, hi: usize) -> bool {
+    let mut found = false;
+    while let Some(&i) = sorted.get(*next).filter(|&&i| i < hi) {
+        found |= i >= lo;
+        *next += 1;
+    }
+    found
+}
+
 /// Whether `line` may hold an HTML tag or fragment: every match of [`html_re`] ends with `>`.
 fn may_have_html(line: &str) -> bool {
     memchr::memchr(b'>', line.as_bytes()).is_some()
@@ -421,7 +485,15 @@ fn decode(entity: &str) -> Option<String> {
 pub fn is_boilerplate_line(line: &str) -> bool {
     line_kind(line).is_some()
         || (may_have_html(line) && html_re().is_some_and(|r| r.is_match(line)))
-        || footer_start(line).is_some_and(|b| line[..b].trim().is_empty())
+        || (may_start_with_footer(line)
+            && footer_start(line).is_some_and(|b| line[..b].trim().is_empty()))
+}
+
+/// Whether a link-back footer may start `line` after its indentation: every footer starts with
+/// «رابط », and only whitespace may come before this one, so the line's content must start
+/// with it. Most lines fail on their first bytes.
+fn may_start_with_footer(line: &str) -> bool {
+    line.trim_start().starts_with("رابط ")
 }
 
 fn cp(line: &Line<'_>, byte_in_line: usize) -> usize {
@@ -440,7 +512,17 @@ impl Rule for ScraperBoilerplate {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let lines = &cx.prep.lines;
+        // Where «رابط » and & are, searched for over the whole article at once: the searches
+        // cost little per byte but much per call, and lines are short. Neither holds a line
+        // break, so each lies within one line.
+        let bytes = cx.prep.text.as_bytes();
+        let footer_words = footer_word_starts(bytes);
+        let amps: Vec<usize> = memchr::memchr_iter(b'&', bytes).collect();
+        let (mut next_footer, mut next_amp) = (0, 0);
         for (i, line) in lines.iter().enumerate() {
+            let (ls, le) = (line.byte_start, line.byte_start + line.text.len());
+            let has_footer_word = any_between(&footer_words, &mut next_footer, ls, le);
+            let has_amp = any_between(&amps, &mut next_amp, ls, le);
             if line.text.trim().is_empty() {
                 continue;
             }
@@ -478,7 +560,15 @@ impl Rule for ScraperBoilerplate {
                 }
                 None => {}
             }
-            if let Some(b) = footer_start(line.text) {
+            // footer_start, with the word looked for already.
+            let footer = if has_footer_word {
+                footer_re()
+                    .and_then(|r| r.find(line.text))
+                    .map(|m| m.start())
+            } else {
+                None
+            };
+            if let Some(b) = footer {
                 // No fix: the footer names the source, which a curator may want to keep.
                 out.push(Diagnostic::new(
                     META.id,
@@ -499,7 +589,7 @@ impl Rule for ScraperBoilerplate {
                 };
                 out.push(Diagnostic::new(META.id, Severity::Warning, ms, me, msg));
             }
-            if memchr::memchr(b'&', line.text.as_bytes()).is_none() {
+            if !has_amp {
                 continue; // every entity starts with &
             }
             let ents: Vec<regex::Match<'_>> = entity_re()
@@ -669,6 +759,58 @@ mod tests {
             assert_eq!(
                 super::has_footer_word(line),
                 line.contains("رابط "),
+                "{line:?}"
+            );
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The first word settles [`super::may_be_kind`] as the first words do, and a line
+        /// that does not start with «رابط » has no footer at its start: on lines made of
+        /// labels, their spelling variants, numbers in every digit system, marks folding
+        /// drops or composes, invisible characters and punctuation.
+        #[test]
+        fn shortcuts_agree_with_the_definitions(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "الأكثر", "قراءة", "أهم", "الأخبار", "المزيد", "كلمات", "کلمات", "دليلية",
+                "برچسب", "ها", "newsQrCode", "QRcode", "qrcode", "طباعة", "تعليقات", "تعليق",
+                "نظرات", "ارسال", "إرسال", "کد", "كد", "خبر", "last", "modified", "Last", "نظر",
+                "رابط", "رابط ", "الخبر", "بصحيفة", "الوئام:", "قال", "وقال", "اقرأ", "أيضا",
+                "12", "١٢", "۱۲", "3", " ", " ", " ", "  ", "\u{a0}", "\t", "\u{200c}",
+                "\u{200f}", "\u{feff}", "\u{64e}", "\u{654}", "ا\u{653}", "ـ", ":", "،", ".",
+                "(", ")", "«", "»", "-", "...", "\" />", "<br>", "&quot;", "😀", "x", "ی", "ي",
+                "ى", "ة", "ه", "ک", "ك", "آخر", "اخر", "تحديث",
+            ]),
+            0..14,
+        ).prop_map(|v| v.concat())) {
+            proptest::prop_assert_eq!(super::may_be_kind(&t), super::may_be_kind_by_words(&t));
+            let footer_first =
+                super::footer_start(&t).is_some_and(|b| t[..b].trim().is_empty());
+            proptest::prop_assert_eq!(super::may_start_with_footer(&t) && footer_first, footer_first);
+        }
+    }
+
+    #[test]
+    fn article_searches_find_what_line_searches_find() {
+        let text =
+            "رابط الخبر بصحيفة الوئام: عنوان\r\nنص &quot;x&quot; رابط \n\nرابطرابط \rقال & رابط";
+        let bytes = text.as_bytes();
+        let starts = super::footer_word_starts(bytes);
+        let amps: Vec<usize> = memchr::memchr_iter(b'&', bytes).collect();
+        let (mut nf, mut na) = (0, 0);
+        for line in crate::analysis::text::lines(text) {
+            let (ls, le) = (line.byte_start, line.byte_start + line.text.len());
+            assert_eq!(
+                super::any_between(&starts, &mut nf, ls, le),
+                super::has_footer_word(line.text),
+                "{line:?}"
+            );
+            assert_eq!(
+                super::any_between(&amps, &mut na, ls, le),
+                line.text.contains('&'),
                 "{line:?}"
             );
         }

@@ -37,17 +37,89 @@ impl Rule for Spacing {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        // The places a finding may start, searched for over the whole article at once: the
+        // searches cost little per byte but much per call, and lines are short.
+        let bytes = cx.prep.text.as_bytes();
+        // One bit per byte of the article: the searches' hits come in any order and some
+        // twice, and a bit set costs less than sorting them.
+        let mut all = vec![0u64; bytes.len() / 64 + 1];
+        each_stop(bytes, 0, |i| set_bit(&mut all, i));
+        let mut waw = vec![0u64; bytes.len() / 64 + 1];
+        for k in waw_finder().find_iter(bytes) {
+            set_bit(&mut waw, k + 2);
+        }
         // Scratch space for each line's stops.
         let mut stops = Vec::new();
         for (li, line) in cx.prep.lines.iter().enumerate() {
             let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
-            check_line(line, arabic, &mut stops, out);
+            let Some((from, to)) = line_ends(line, out) else {
+                continue;
+            };
+            // This line's share of the article's stops, as offsets into the line.
+            let (lo, hi) = (line.byte_start + from, line.byte_start + to);
+            stops.clear();
+            let waw = if arabic { Some(&waw[..]) } else { None };
+            bits_between(&all, waw, lo, hi, line.byte_start, &mut stops);
+            walk_content(line, arabic, from, to, &stops, out);
         }
     }
 }
 
-/// The findings of one line.
+fn set_bit(bits: &mut [u64], i: usize) {
+    if let Some(w) = bits.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+/// Appends the offsets in `lo..hi` whose bit is set in `all` or `extra`, less `base`, to
+/// `out`, in order.
+fn bits_between(
+    all: &[u64],
+    extra: Option<&[u64]>,
+    lo: usize,
+    hi: usize,
+    base: usize,
+    out: &mut Vec<usize>,
+) {
+    let mut w = lo / 64;
+    while w * 64 < hi {
+        let mut bits =
+            all.get(w).copied().unwrap_or(0) | extra.and_then(|e| e.get(w)).copied().unwrap_or(0);
+        if w == lo / 64 {
+            bits &= u64::MAX << (lo % 64);
+        }
+        if (w + 1) * 64 > hi {
+            bits &= (1u64 << (hi % 64)) - 1;
+        }
+        while bits != 0 {
+            out.push(w * 64 + bits.trailing_zeros() as usize - base);
+            bits &= bits - 1;
+        }
+        w += 1;
+    }
+}
+
+/// The findings of one line, its stops searched for in the line alone.
+#[cfg(test)]
 fn check_line(line: &Line<'_>, arabic: bool, stops: &mut Vec<usize>, out: &mut Vec<Diagnostic>) {
+    let Some((from, to)) = line_ends(line, out) else {
+        return;
+    };
+    let bytes = &line.text.as_bytes()[..to];
+    stops.clear();
+    each_stop(bytes, from, |i| stops.push(i));
+    if arabic {
+        stops.extend(waw_finder().find_iter(&bytes[from..]).map(|k| from + k + 2));
+    }
+    stops.sort_unstable();
+    stops.dedup();
+    walk_content(line, arabic, from, to, stops, out);
+}
+
+/// The findings at the ends of a line (a blank line that holds whitespace, trailing
+/// whitespace), and the byte range of its content between its leading and trailing
+/// whitespace: `None` for a blank line, which has nothing more to find.
+fn line_ends(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<(usize, usize)> {
     let text = line.text;
     // Code points of the line; `line.end - line.start` counts them already.
     let n = line.end - line.start;
@@ -66,7 +138,7 @@ fn check_line(line: &Line<'_>, arabic: bool, stops: &mut Vec<usize>, out: &mut V
             )
             .with_fix("empty the line", at(0), at(n), ""),
         );
-        return;
+        return None;
     }
     // Trailing whitespace.
     let content_end = n - count_chars(&text.as_bytes()[trimmed_end.len()..]);
@@ -82,15 +154,72 @@ fn check_line(line: &Line<'_>, arabic: bool, stops: &mut Vec<usize>, out: &mut V
             .with_fix("remove the trailing whitespace", at(content_end), at(n), ""),
         );
     }
-    let lead = trimmed_end.len() - trimmed.len();
+    Some((trimmed_end.len() - trimmed.len(), trimmed_end.len()))
+}
+
+/// The findings inside a line's content `from..to` (bytes), given its stops (sorted, each
+/// once: see [`Walk::content`]).
+fn walk_content(
+    line: &Line<'_>,
+    arabic: bool,
+    from: usize,
+    to: usize,
+    stops: &[usize],
+    out: &mut Vec<Diagnostic>,
+) {
     let mut walk = Walk {
-        text,
+        text: line.text,
         arabic,
         line_start: line.start,
-        counted: (lead, count_chars(&text.as_bytes()[..lead])),
+        counted: (from, count_chars(&line.text.as_bytes()[..from])),
         out,
     };
-    walk.content(lead, trimmed_end.len(), stops);
+    walk.content(from, to, stops);
+}
+
+/// `و ` (the letter and a space): where a detached و may be.
+fn waw_finder() -> &'static memchr::memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new("و ".as_bytes()))
+}
+
+/// Two spaces in a row.
+fn double_space_finder() -> &'static memchr::memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new(b"  "))
+}
+
+/// Calls `stop` for each stop of `bytes[from..]` but a detached و's (see [`Walk::content`]),
+/// in no particular order and some twice: found by vectorised byte searches, since spaces come
+/// every few bytes, too often to look at each. Tabs, NBSP, two spaces in a row, and the
+/// punctuation a space before or a missing space after is reported for.
+fn each_stop(bytes: &[u8], from: usize, mut stop: impl FnMut(usize)) {
+    let region = &bytes[from..];
+    let at = |k: usize| from + k;
+    memchr::memchr3_iter(b'\t', b'.', b':', region).for_each(|k| stop(at(k)));
+    memchr::memchr3_iter(b',', b';', b'!', region).for_each(|k| stop(at(k)));
+    // NBSP (C2 A0) by its second byte: its first also starts « and », common in this text,
+    // where a stop finds nothing (the run before them is a finding only for what another
+    // stop finds).
+    for k in memchr::memchr2_iter(b'?', 0xa0, region) {
+        let i = at(k);
+        if bytes[i] == b'?' {
+            stop(i);
+        } else if i > from && bytes[i - 1] == 0xc2 {
+            stop(i - 1);
+        }
+    }
+    double_space_finder()
+        .find_iter(region)
+        .for_each(|k| stop(at(k)));
+    // ، (D8 8C), ؛ (D8 9B) and ؟ (D8 9F) by their second bytes, which few other characters
+    // of the script share.
+    for k in memchr::memchr3_iter(0x8c, 0x9b, 0x9f, region) {
+        let i = at(k);
+        if i > from && bytes[i - 1] == 0xd8 {
+            stop(i - 1);
+        }
+    }
 }
 
 /// The walk over a line's content that finds everything inside it (runs of spaces, NBSP,
@@ -112,7 +241,8 @@ impl Walk<'_, '_> {
     /// The code-point offset in the article of byte `b` of the line (`b` never decreasing).
     fn at(&mut self, b: usize) -> usize {
         let (b0, c0) = self.counted;
-        let c = c0 + count_chars(&self.text.as_bytes()[b0..b]);
+        // `b` and `b0` are character boundaries; std counts a word of bytes at a time.
+        let c = c0 + self.text.get(b0..b).map_or(0, |s| s.chars().count());
         self.counted = (b, c);
         self.line_start + c
     }
@@ -125,33 +255,12 @@ impl Walk<'_, '_> {
         self.text.get(b..)?.chars().next()
     }
 
-    /// Walks the content `from..to` (bytes; no whitespace at either end). Spaces come every
-    /// few bytes, too often to look at each, so the walk goes to the places a finding needs,
-    /// found by vectorised byte searches: tabs, NBSP, two spaces in a row, a space after a و,
-    /// and the punctuation a space before or a missing space after is reported for. A run of
-    /// spaces is looked at from any of these in it or right after it.
-    fn content(&mut self, from: usize, to: usize, stops: &mut Vec<usize>) {
+    /// Walks the content `from..to` (bytes; no whitespace at either end) from stop to stop:
+    /// the places a finding needs ([`each_stop`], and in Arabic text the space after a و),
+    /// sorted, each once. A run of spaces is looked at from any of these in it or right after
+    /// it; a stop where no finding can start costs a look and nothing more.
+    fn content(&mut self, from: usize, to: usize, stops: &[usize]) {
         let bytes = &self.text.as_bytes()[..to];
-        let region = &bytes[from..];
-        let at = |k: usize| from + k;
-        stops.clear();
-        stops.extend(memchr::memchr3_iter(b'\t', b'.', b':', region).map(at));
-        stops.extend(memchr::memchr3_iter(b',', b';', b'!', region).map(at));
-        stops.extend(memchr::memchr2_iter(b'?', 0xc2, region).map(at));
-        stops.extend(memchr::memmem::find_iter(region, b"  ").map(at));
-        // ، (D8 8C), ؛ (D8 9B) and ؟ (D8 9F) by their second bytes, which few other characters
-        // of the script share.
-        stops.extend(
-            memchr::memchr3_iter(0x8c, 0x9b, 0x9f, region)
-                .map(at)
-                .filter(|&i| i > from && bytes[i - 1] == 0xd8)
-                .map(|i| i - 1),
-        );
-        if self.arabic {
-            stops.extend(memchr::memmem::find_iter(region, "و ".as_bytes()).map(|k| at(k) + 2));
-        }
-        stops.sort_unstable();
-        stops.dedup();
         // Bytes before this are inside a run of spaces already looked at.
         let mut done = from;
         for &i in stops.iter() {
@@ -179,24 +288,15 @@ impl Walk<'_, '_> {
         }
         let next = self.char_at(j);
         let prev = self.char_before(i);
-        let start = self.at(i);
-        let end = start + chars;
-        if matches!(
+        // What the run is, if anything: (severity, message, fix title, replacement).
+        let run: Option<(Severity, String, &str, &str)> = if matches!(
             next,
             Some('،' | '؛' | ',' | ';' | ':' | '.' | '!' | '?' | '؟')
         ) && prev.is_some_and(is_alnum)
             && !self.ellipsis_at(j)
         {
-            self.out.push(
-                Diagnostic::new(
-                    META.id,
-                    Severity::Info,
-                    start,
-                    end,
-                    format!("space before “{}”", next.unwrap_or(' ')),
-                )
-                .with_fix("remove the space", start, end, ""),
-            );
+            let msg = format!("space before “{}”", next.unwrap_or(' '));
+            Some((Severity::Info, msg, "remove the space", ""))
         } else if chars > 1 {
             // With NBSP in it, the run is scraped noise like a lone NBSP: a hint.
             let (msg, sev) = if memchr::memchr(0xc2, &bytes[i..j]).is_some() {
@@ -204,41 +304,42 @@ impl Walk<'_, '_> {
             } else {
                 ("a run of spaces", Severity::Info)
             };
-            self.out
-                .push(Diagnostic::new(META.id, sev, start, end, msg).with_fix(
-                    "use one space",
-                    start,
-                    end,
-                    " ",
-                ));
+            Some((sev, msg.to_string(), "use one space", " "))
         } else if bytes[i] == 0xc2 {
+            let msg = "a non-breaking space between words".to_string();
+            Some((Severity::Hint, msg, "use a plain space", " "))
+        } else {
+            None
+        };
+        // A detached Arabic و: a lone و word followed by a word.
+        let detached_waw = waw_before
+            && chars == 1
+            && next.is_some_and(is_alnum)
+            && !self.char_before(i - 2).is_some_and(is_alnum)
+            && !next.is_some_and(|c| c.is_numeric());
+        if run.is_none() && !detached_waw {
+            return;
+        }
+        // Offsets are counted only for findings: most runs looked at have none.
+        let start = self.at(i);
+        let end = start + chars;
+        if let Some((sev, msg, title, new_text)) = run {
+            self.out.push(
+                Diagnostic::new(META.id, sev, start, end, msg)
+                    .with_fix(title, start, end, new_text),
+            );
+        }
+        if detached_waw {
             self.out.push(
                 Diagnostic::new(
                     META.id,
-                    Severity::Hint,
-                    start,
+                    Severity::Info,
+                    start - 1,
                     end,
-                    "a non-breaking space between words",
+                    "the conjunction و is written apart from its word",
                 )
-                .with_fix("use a plain space", start, end, " "),
+                .with_fix("join و to the next word", start, end, ""),
             );
-        }
-        // A detached Arabic و: a lone و word followed by a word.
-        if waw_before && chars == 1 && next.is_some_and(is_alnum) {
-            let before = self.char_before(i - 2);
-            let next_is_digit = next.is_some_and(|c| c.is_numeric());
-            if !before.is_some_and(is_alnum) && !next_is_digit {
-                self.out.push(
-                    Diagnostic::new(
-                        META.id,
-                        Severity::Info,
-                        start - 1,
-                        end,
-                        "the conjunction و is written apart from its word",
-                    )
-                    .with_fix("join و to the next word", start, end, ""),
-                );
-            }
         }
     }
 
@@ -602,6 +703,40 @@ mod tests {
             }
         }
         assert!(found > 30000, "{found} findings");
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The stops searched for over the whole article and shared out to its lines find
+        /// what each line's own search finds (in Arabic and Persian paragraphs, with every
+        /// kind of line break, blank lines and whitespace at both ends).
+        #[test]
+        fn article_stops_find_what_line_stops_find(t in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "و", "ا", "ب", "ی", "ك", "گ", "پ", " ", " ", "  ", "،", "؛", ":", ".", "..", ",",
+                "؟", "?", "!", ";", "\u{a0}", "\t", "1", "٣", "۷", "…", "«", "a", "\u{200c}",
+                "\u{64e}", "😀", "\u{2003}", "و ", " و ", "ال", "\n", "\r\n", "\r", "\n\n",
+                " \n", "\u{a0}\n", "قال المسؤول في هذا الاجتماع ", "این کتاب را خواندم ",
+                "\u{8c}", "\u{c2}", "ی،", "ی ،",
+            ]),
+            0..60,
+        ).prop_map(|v| v.concat())) {
+            let (article, lines) = crate::analysis::rules::testing::with_context(&t, |cx| {
+                let mut article = Vec::new();
+                super::Rule::check(&super::Spacing, cx, &mut article);
+                let mut lines = Vec::new();
+                let mut stops = Vec::new();
+                for (li, line) in cx.prep.lines.iter().enumerate() {
+                    let arabic =
+                        cx.prep.langs.get(li).copied() == Some(crate::analysis::script::Lang::Arabic);
+                    super::check_line(line, arabic, &mut stops, &mut lines);
+                }
+                (article, lines)
+            });
+            proptest::prop_assert_eq!(article, lines);
+        }
     }
 
     #[test]
