@@ -100,21 +100,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         |path| {
             let rel = corpus.rel(path);
-            let mut r = vec![read_article(path, &rel).map(|text| {
-                let analysis = engine.analyze(&text);
-                FileResult::new(reporter, rel.clone(), text, analysis.diagnostics)
-            })];
+            let text = match read_article(path, &rel) {
+                Ok(text) => text,
+                Err(e) => return vec![Err(e)],
+            };
+            let diagnostics = engine.analyze(&text).diagnostics;
             // The article's standoff annotations, when it has them, are checked against it.
             let ann = path.with_extension("ann");
-            if ann.is_file() {
-                if let Some(Ok(article)) = r.first() {
-                    let ann_rel = corpus.rel(&ann);
-                    r.push(crate::workspace::read_text(&ann).map(|ann_text| {
-                        let diagnostics = check_ann(engine, &ann_text, &article.text);
-                        FileResult::new(reporter, ann_rel, ann_text, diagnostics)
-                    }));
-                }
-            }
+            let ann_result = ann.is_file().then(|| {
+                crate::workspace::read_text(&ann).map(|ann_text| {
+                    let diagnostics = check_ann(engine, &ann_text, &text);
+                    FileResult::new(reporter, corpus.rel(&ann), ann_text, diagnostics)
+                })
+            });
+            let mut r = vec![Ok(FileResult::new(reporter, rel, text, diagnostics))];
+            r.extend(ann_result);
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
@@ -147,10 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     )?;
     super::flush(out)?;
     let deny = args.deny.severity();
-    let failing = ok
-        .iter()
-        .flat_map(|f| &f.diagnostics)
-        .any(|d| d.severity >= deny);
+    let failing = ok.iter().any(|f| f.tally.worst.is_some_and(|w| w >= deny));
     Ok(if failures > 0 {
         Outcome::Failed
     } else if failing {

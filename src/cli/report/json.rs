@@ -91,8 +91,8 @@ impl super::Reporter for Json {
             hint: counts[Severity::Hint as usize],
             by_rule: BTreeMap::new(),
         };
-        for d in files.iter().flat_map(|f| &f.diagnostics) {
-            *summary.by_rule.entry(d.rule).or_default() += 1;
+        for &(rule, n) in files.iter().flat_map(|f| &f.tally.by_rule) {
+            *summary.by_rule.entry(rule).or_default() += n;
         }
         write!(
             out,

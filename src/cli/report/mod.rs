@@ -11,17 +11,48 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use std::io::Write;
 
-/// One checked article.
+/// One checked file.
 pub struct FileResult {
     /// Relative to the corpus root, with `/`.
     pub path: String,
+    /// The text and its findings, kept only for a reporter that renders at the end
+    /// ([`Reporter::keeps_findings`]); for the others they are let go once the file's part is
+    /// rendered, so that the next article reuses their memory instead of the heap growing by
+    /// the whole corpus.
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
     /// This file's part of the report ([`Reporter::render_file`]).
     pub rendered: Vec<u8>,
+    pub tally: Tally,
+}
+
+/// What a file's findings add to the run's summary.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    /// Findings by [`Severity`] (indexed by its value).
+    pub by_severity: [usize; 4],
+    /// Findings by rule id, in the order the rules first appear.
+    pub by_rule: Vec<(&'static str, usize)>,
+    /// The highest severity found, if any.
+    pub worst: Option<Severity>,
+}
+
+impl Tally {
+    fn of(diagnostics: &[Diagnostic]) -> Self {
+        let mut t = Tally::default();
+        for d in diagnostics {
+            t.by_severity[d.severity as usize] += 1;
+            match t.by_rule.iter_mut().find(|(r, _)| *r == d.rule) {
+                Some((_, n)) => *n += 1,
+                None => t.by_rule.push((d.rule, 1)),
+            }
+            t.worst = t.worst.max(Some(d.severity));
+        }
+        t
+    }
 }
 
 impl FileResult {
@@ -34,11 +65,16 @@ impl FileResult {
     ) -> Self {
         let mut f = FileResult {
             path,
+            tally: Tally::of(&diagnostics),
             text,
             diagnostics,
             rendered: Vec::new(),
         };
         f.rendered = reporter.render_file(&f);
+        if !reporter.keeps_findings() {
+            f.text = String::new();
+            f.diagnostics = Vec::new();
+        }
         f
     }
 }
@@ -60,6 +96,12 @@ pub trait Reporter: Sync {
         Vec::new()
     }
 
+    /// Whether [`Reporter::write`] reads the files' text and findings (not only their parts
+    /// and tallies).
+    fn keeps_findings(&self) -> bool {
+        false
+    }
+
     /// Writes the whole report: the files' parts in the order given, and what spans the run.
     fn write(
         &self,
@@ -69,11 +111,13 @@ pub trait Reporter: Sync {
     ) -> anyhow::Result<()>;
 }
 
-/// The severity counts of `files`, indexed by [`crate::analysis::diagnostic::Severity`].
+/// The severity counts of `files`, indexed by [`Severity`].
 fn severity_counts(files: &[FileResult]) -> [usize; 4] {
     let mut counts = [0usize; 4];
-    for d in files.iter().flat_map(|f| &f.diagnostics) {
-        counts[d.severity as usize] += 1;
+    for f in files {
+        for (c, n) in counts.iter_mut().zip(f.tally.by_severity) {
+            *c += n;
+        }
     }
     counts
 }

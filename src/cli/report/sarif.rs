@@ -73,6 +73,10 @@ pub struct Sarif {
 }
 
 impl super::Reporter for Sarif {
+    fn keeps_findings(&self) -> bool {
+        true
+    }
+
     fn write(
         &self,
         out: &mut dyn Write,
