@@ -1,5 +1,5 @@
-//! Where `khabar check` spends its time, phase by phase, on the unpacked corpus day: each part
-//! of preparing an article (folding, languages, words), the mention search, and every rule,
+//! Where `khabar check` spends its time, phase by phase, on the unpacked corpus day: folding,
+//! the rest of preparing an article (lines, words, languages), the mention search, every rule,
 //! timed on one thread over every article, best of `KHABAR_BENCH_RUNS` passes (default 5).
 //!
 //! `cargo bench --bench phases` (it unpacks the day into `target/bench/corpus` like
@@ -7,7 +7,7 @@
 //! what to work on, beside the wall-time comparison of `compare.sh`, not a target in itself.
 
 use khabar::analysis::rules::{Context, Derived, REGISTRY};
-use khabar::analysis::{normalize, script, words, Engine, Prepared};
+use khabar::analysis::{normalize, Engine, Prepared};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -58,44 +58,27 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
-    let names: Vec<&str> = [
-        "normalize",
-        "languages",
-        "prepare (all)",
-        "folded words",
-        "mentions",
-    ]
-    .into_iter()
-    .chain(REGISTRY.iter().map(|r| r.meta().id))
-    .chain(["analyze (all)"])
-    .collect();
+    let names: Vec<&str> = ["normalize", "prepare (all)", "mentions"]
+        .into_iter()
+        .chain(REGISTRY.iter().map(|r| r.meta().id))
+        .chain(["analyze (alone)"])
+        .collect();
     let mut best = vec![Duration::MAX; names.len()];
     for _ in 0..runs {
         let mut t = vec![Duration::ZERO; names.len()];
         let derived = Derived::default();
         for text in &texts {
-            // The parts of `Prepared::new`, alone, then the whole of it.
-            let norm = timed(&mut t[0], || normalize::normalize(text));
-            timed(&mut t[1], || {
-                let lines: Vec<&str> = text.lines().collect();
-                let evs: Vec<_> = lines
-                    .iter()
-                    .zip(norm.text.split('\n'))
-                    .map(|(l, f)| script::evidence_folded(l, f))
-                    .collect();
-                script::decide_all(evs, None)
-            });
-            let p = timed(&mut t[2], || Prepared::new(text, None));
-            timed(&mut t[3], || words::FoldedWords::new(&p.norm.text));
-            let mentions = timed(&mut t[4], || {
+            // Folding alone, then the whole of `Prepared::new` (folding, lines, the shared words
+            // and each paragraph's language from them).
+            timed(&mut t[0], || normalize::normalize(text));
+            let p = timed(&mut t[1], || Prepared::new(text, None));
+            let mentions = timed(&mut t[2], || {
                 engine.matcher.find(&p.norm, &|o| p.lang_at(o))
             });
             let cx = Context::new(&p, &mentions, &engine.kb, &engine.config, &derived);
-            // The shared words are split once before the rules, so that no rule carries them.
-            let _ = p.words();
             for (i, rule) in REGISTRY.iter().enumerate() {
                 let mut out = Vec::new();
-                timed(&mut t[5 + i], || rule.check(&cx, &mut out));
+                timed(&mut t[3 + i], || rule.check(&cx, &mut out));
             }
         }
         // The whole analysis again, alone, as `khabar check` runs it: nothing of the article
