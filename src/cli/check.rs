@@ -78,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Human => Box::new(report::human::Human::new()),
     };
     let reporter = &*reporter;
+    let annotations = crate::workspace::siblings::Annotations::default();
     // A progress bar only for people: on a terminal, drawn once there is more than a moment's
     // work (articles are counted as the walk finds them). Machine formats go to stdout and the
     // bar to stderr, so neither disturbs the other.
@@ -106,8 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             };
             let diagnostics = engine.analyze(&text).diagnostics;
             // The article's standoff annotations, when it has them, are checked against it.
-            let ann = path.with_extension("ann");
-            let ann_result = ann.is_file().then(|| {
+            let ann_result = annotations.beside(path).map(|ann| {
                 crate::workspace::read_text(&ann).map(|ann_text| {
                     let diagnostics = check_ann(engine, &ann_text, &text);
                     FileResult::new(reporter, corpus.rel(&ann), ann_text, diagnostics)

@@ -7,6 +7,7 @@ pub mod ann;
 pub mod files;
 pub mod index;
 pub mod kb_write;
+pub mod siblings;
 
 use crate::analysis::config::Config;
 use crate::analysis::error::SourceError;

@@ -1,0 +1,83 @@
+//! Which articles have a standoff annotation file (`.ann`) beside them.
+//!
+//! `khabar check` validates an article's `.ann` when there is one. Asking the file system for
+//! `x.ann` beside every article cost a `stat` (and a walk of the whole path) each, 2–3% of a
+//! check of a corpus with none; listing each folder once answers every article in it.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The `.ann` files of each folder, listed on first use. Shared by the worker threads.
+#[derive(Default)]
+pub struct Annotations {
+    folders: Mutex<HashMap<PathBuf, Listing>>,
+}
+
+/// A folder's `.ann` names, or `None` when it could not be listed (then each is asked for).
+type Listing = Option<Arc<HashSet<OsString>>>;
+
+impl Annotations {
+    /// The `.ann` file beside `article`, if it is there.
+    pub fn beside(&self, article: &Path) -> Option<PathBuf> {
+        let ann = article.with_extension("ann");
+        let name = ann.file_name()?.to_owned();
+        let folder = article.parent().unwrap_or(Path::new("."));
+        let listing = {
+            let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            folders
+                .entry(folder.to_path_buf())
+                .or_insert_with(|| list(folder))
+                .clone()
+        };
+        let there = match listing {
+            Some(names) => names.contains(&name) && ann.is_file(),
+            None => ann.is_file(),
+        };
+        there.then_some(ann)
+    }
+}
+
+/// The names ending in `.ann` in `folder` (whatever their type: the caller confirms the few it
+/// finds are files).
+fn list(folder: &Path) -> Listing {
+    let entries = std::fs::read_dir(if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    })
+    .ok()?;
+    let mut names = HashSet::new();
+    for entry in entries {
+        let name = entry.ok()?.file_name();
+        if Path::new(&name).extension().is_some_and(|e| e == "ann") {
+            names.insert(name);
+        }
+    }
+    Some(Arc::new(names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_ann_beside_an_article_and_only_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path();
+        for f in ["a.txt", "a.ann", "b.txt", "c.txt"] {
+            std::fs::write(p.join(f), "").expect("write");
+        }
+        std::fs::create_dir(p.join("c.ann")).expect("mkdir");
+        let anns = Annotations::default();
+        assert_eq!(anns.beside(&p.join("a.txt")), Some(p.join("a.ann")));
+        assert_eq!(anns.beside(&p.join("b.txt")), None);
+        assert_eq!(
+            anns.beside(&p.join("c.txt")),
+            None,
+            "a folder is not an .ann"
+        );
+        assert_eq!(anns.beside(&p.join("missing/d.txt")), None);
+    }
+}
