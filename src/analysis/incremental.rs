@@ -128,10 +128,9 @@ pub fn in_article(engine: &Engine, article: &str) -> Vec<(usize, String)> {
 /// The line-local rules' findings on one line, analysed alone, at the line's place.
 pub fn line_findings(engine: &Engine, line_start: usize, line: &str) -> Vec<Diagnostic> {
     engine
-        .analyze(line)
+        .analyze_with(line, &|id| LINE_LOCAL.contains(&id))
         .diagnostics
         .into_iter()
-        .filter(|d| LINE_LOCAL.contains(&d.rule))
         .map(|d| shifted(d, line_start))
         .collect()
 }
