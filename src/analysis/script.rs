@@ -468,6 +468,9 @@ struct HashSlot {
 /// [`FoldedWords`](super::words::FoldedWords), so that nearly every look-up is one load that
 /// finds a free slot.
 struct FunctionHashes {
+    /// Bit `hash >> 52` of each function word: a word whose bit is clear is none, which is
+    /// most words, told by one load from 512 bytes rather than a slot's from 20 KB.
+    filter: [u64; 64],
     slots: [HashSlot; FUNCTION_SLOTS],
 }
 
@@ -501,6 +504,10 @@ impl FunctionHashes {
     /// bytes are compared where the hashes agree, so a collision cannot count a word.
     #[inline(always)]
     fn lookup(&self, hash: u64, word: &[u8]) -> Option<bool> {
+        let bit = (hash >> 52) as usize;
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
         let mut i = (hash >> 55) as usize;
         loop {
             let s = &self.slots[i % FUNCTION_SLOTS];
@@ -548,7 +555,12 @@ fn function_hashes() -> &'static FunctionHashes {
                 persian,
             };
         }
-        FunctionHashes { slots }
+        let mut filter = [0u64; 64];
+        for s in slots.iter().filter(|s| s.len != 0) {
+            let bit = (s.hash >> 52) as usize;
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        FunctionHashes { filter, slots }
     })
 }
 

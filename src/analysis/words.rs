@@ -85,10 +85,9 @@ const fn fast_letter(cp: usize) -> bool {
 }
 
 /// By the first two bytes of a character: its class when it is an ASCII letter or digit
-/// ([`OTHER`]) or a [`fast_letter`] ([`ARABIC`]), else 0. The class is also the character's
-/// length, so that one load per character both steps the scan in [`fast_run`] and tells what
-/// the word is made of, where decoding the code point and looking it up in [`CLASS`] cost
-/// twice the instructions.
+/// ([`OTHER`]) or a [`fast_letter`] ([`ARABIC`]), else 0 (the class is also the character's
+/// length). One load tells what the word is made of, where decoding the code point and looking
+/// it up in [`CLASS`] cost twice the instructions.
 static FAST: [u8; 0x10000] = {
     let mut t = [0u8; 0x10000];
     let mut i = 0;
@@ -106,26 +105,43 @@ static FAST: [u8; 0x10000] = {
     t
 };
 
-/// The end of the run of [`FAST`] characters from byte `q`, and the union of their classes
-/// (the last byte of `t` is left to the caller: it has no second byte to look up with).
+/// Continuation bytes in [`PASS`]: their character was judged at its first byte.
+const CONT: u8 = 8;
+
+/// [`FAST`] with every continuation byte let through ([`CONT`]), for the byte-by-byte scan of
+/// [`fast_run`].
+static PASS: [u8; 0x10000] = {
+    let mut t = [0u8; 0x10000];
+    let mut i = 0;
+    while i < 0x10000 {
+        t[i] = if i & 0xc0 == 0x80 { CONT } else { FAST[i] };
+        i += 1;
+    }
+    t
+};
+
+/// The end of the run of [`FAST`] characters from byte `q` (a character boundary), and the
+/// union of their classes. Byte by byte, each step a load of its own: stepping by each
+/// character's length made every step wait for the table load of the one before.
 #[inline(always)]
 fn fast_run(t: &[u8], mut q: usize) -> (usize, u8) {
     let mut kind = 0;
-    let last = t.len().wrapping_sub(1);
     // Written so that the two bytes are one load and no bound is checked twice.
-    while q < last && q < t.len() {
-        let Some(pair) = t.get(q..q + 2) else {
-            break;
-        };
+    while let Some(pair) = t.get(q..q + 2) {
         let pair: [u8; 2] = pair.try_into().unwrap_or_default();
-        let v = FAST[usize::from(u16::from_le_bytes(pair))];
+        let v = PASS[usize::from(u16::from_le_bytes(pair))];
         if v == 0 {
             break;
         }
         kind |= v;
-        q += usize::from(v);
+        q += 1;
     }
-    (q, kind)
+    // The last byte has no pair: it ends the run's last letter when it continues one (the
+    // caller looks at it otherwise).
+    if q > 0 && t.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
+        q += 1;
+    }
+    (q, kind & (OTHER | ARABIC))
 }
 
 /// What [`FoldedWords::scan`] reports besides the words, for the paragraph languages
@@ -258,7 +274,7 @@ impl FoldedWords {
         if kind == 0 {
             return;
         }
-        let hash = hash_bytes(t.get(start..end).unwrap_or_default());
+        let hash = hash_at(t, start, end);
         self.words.push(Word {
             start: start as u32,
             end: end as u32,
@@ -491,6 +507,42 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
         h = mix(h, tail(rest));
     }
     fmix(h)
+}
+
+/// [`hash_bytes`] of bytes `start..end` of `t`, for a word of the scan: a word of at most 16
+/// bytes with 16 bytes of text from its start (nearly every word) is hashed from two loads,
+/// its length choosing among the values without a branch, where `hash_bytes`' tests of the
+/// length went either way from one word to the next.
+#[inline(always)]
+fn hash_at(t: &[u8], start: usize, end: usize) -> u64 {
+    let n = end.wrapping_sub(start);
+    match t.get(start..start + 16) {
+        Some(w) if (1..=16).contains(&n) => {
+            let (a, b) = w.split_at(8);
+            let a = u64::from_le_bytes(a.try_into().unwrap_or_default());
+            let b = u64::from_le_bytes(b.try_into().unwrap_or_default());
+            let long = n > 8;
+            // The chunk the tail is read from, and the tail's length (1 to 8).
+            let (x, m) = if long { (b, n - 8) } else { (a, n) };
+            let h = (n as u64).wrapping_mul(K2);
+            let h = if long { mix(h, a) } else { h };
+            fmix(mix(h, tail_of(x, m)))
+        }
+        _ => hash_bytes(t.get(start..end).unwrap_or_default()),
+    }
+}
+
+/// [`tail`] of the first `m` (1 to 8) bytes of `x`, by shifts rather than loads.
+#[inline(always)]
+fn tail_of(x: u64, m: usize) -> u64 {
+    let byte = |i: usize| (x >> (8 * (i & 7))) & 0xff;
+    let short = byte(0) | byte(m / 2) << 8 | byte(m - 1) << 16;
+    let long = (x & 0xffff_ffff) | ((x >> (8 * (m.wrapping_sub(4) & 7))) & 0xffff_ffff) << 32;
+    if m >= 4 {
+        long
+    } else {
+        short
+    }
 }
 
 /// One step of [`hash_bytes`]: eight bytes into the state.
@@ -794,6 +846,17 @@ mod tests {
         #[test]
         fn hashes_are_the_first_definitions(bytes in proptest::collection::vec(0u8..=255, 0..60)) {
             proptest::prop_assert_eq!(hash_bytes(&bytes), hash_reference(&bytes));
+        }
+
+        /// The scan's hash of a word in its text is the hash of its bytes, whatever follows.
+        #[test]
+        fn word_hashes_in_place_are_hashes_of_the_bytes(
+            bytes in proptest::collection::vec(0u8..=255, 0..50),
+            a in 0usize..50,
+            b in 0usize..50,
+        ) {
+            let (s, e) = (a.min(b).min(bytes.len()), a.max(b).min(bytes.len()));
+            proptest::prop_assert_eq!(hash_at(&bytes, s, e), hash_bytes(&bytes[s..e]));
         }
     }
 
