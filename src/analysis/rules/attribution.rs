@@ -8,7 +8,8 @@
 
 use super::Context;
 use crate::analysis::kb::Kind;
-use crate::analysis::normalize::{fold, is_word_char};
+use crate::analysis::normalize::{fold, is_alnum, is_word_char};
+use crate::analysis::words::{hash_bytes, Word};
 use std::sync::OnceLock;
 
 /// Triggers, folded, and whether what follows them is a source name by construction (an agency
@@ -112,6 +113,8 @@ fn stop_words() -> &'static Vec<String> {
 }
 
 pub struct Trigger {
+    /// The trigger as it is listed, folded (without the proclitic).
+    pub folded: &'static str,
     pub start: usize,
     /// Where the trigger ends (kept for reports that underline it).
     #[allow(dead_code)]
@@ -158,34 +161,29 @@ fn trigger_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
     .as_ref()
 }
 
-/// An article's attributions, and where the search met triggers (`missing-provenance` asks
-/// whether some triggers occur at all, which these answer without a search of the article).
+/// An article's attributions.
 #[derive(Default)]
 pub struct Attributions {
     pub list: Vec<Attribution>,
-    /// Every match of the leftmost-longest search for triggers, accepted or not, as folded
-    /// byte ranges.
-    met: Vec<(usize, usize)>,
 }
 
-impl Attributions {
-    /// Whether folded `trigger` occurs in `folded` (the text searched), or `None` when it is
-    /// not a trigger. A leftmost-longest search passes over an occurrence only for a match that
-    /// overlaps it (it would otherwise have started a match there), so every occurrence of a
-    /// trigger overlaps a match: only the few bytes around the matches need a look.
-    pub fn occurs(&self, folded: &str, trigger: &str) -> Option<bool> {
-        folded_triggers().iter().find(|(t, _)| t == trigger)?;
-        let (hay, needle) = (folded.as_bytes(), trigger.as_bytes());
-        let reach = needle.len().saturating_sub(1);
-        Some(self.met.iter().any(|&(s, e)| {
-            let window = hay.get(s.saturating_sub(reach)..(e + reach).min(hay.len()));
-            window.is_some_and(|w| memchr::memmem::find(w, needle).is_some())
-        }))
+/// Every attribution in the article, in order: found among the article's folded words
+/// ([`by_words`]), which is what a leftmost-longest search of the folded text for the triggers
+/// finds ([`by_automaton`]) unless a character that is alphanumeric but not a word character
+/// splits a word differently for the two ([`holds_split_chars`]), where that search is made.
+pub fn attributions(cx: &Context<'_>) -> Attributions {
+    let folded = cx.prep.norm.text.as_str();
+    if holds_split_chars(folded) {
+        by_automaton(cx)
+    } else {
+        by_words(cx)
     }
 }
 
-/// Every attribution in the article, in order.
-pub fn attributions(cx: &Context<'_>) -> Attributions {
+/// The attributions by a leftmost-longest search of the folded text for the triggers, each
+/// match kept when it ends a word and is preceded in its word only by a proclitic. The
+/// definition [`by_words`] must agree with, and what is used where it cannot.
+pub fn by_automaton(cx: &Context<'_>) -> Attributions {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
     let mut out = Attributions::default();
@@ -195,8 +193,8 @@ pub fn attributions(cx: &Context<'_>) -> Attributions {
     let triggers = folded_triggers();
     for m in ac.find_iter(text) {
         let (trig, strong) = &triggers[m.pattern().as_usize()];
+        let trig = trig.as_str();
         let (s, e) = (m.start(), m.end());
-        out.met.push((s, e));
         // The trigger must end a word and be preceded only by a proclitic.
         if text[e..].chars().next().is_some_and(is_word_char) {
             continue;
@@ -208,25 +206,253 @@ pub fn attributions(cx: &Context<'_>) -> Attributions {
             .last()
             .map(|(i, _)| i)
             .unwrap_or(s);
-        let prefix = &text[ws..s];
-        let ok_prefix = match prefix {
-            "" | "و" => true,
-            // فحسب is "only", not ف + حسب.
-            "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
-            _ => false,
-        };
-        if !ok_prefix {
+        if !proclitic_allowed(&text[ws..s], trig) {
             continue;
         }
-        let trigger = Trigger {
-            start: norm.to_orig(ws),
-            end: norm.to_orig_end_tight(e),
-            strong: *strong,
-        };
-        let source = source_after(cx, trigger.start, e);
-        out.list.push(Attribution { trigger, source });
+        out.list.push(attribution(cx, trig, *strong, ws, e));
     }
     out
+}
+
+/// Whether `prefix`, what precedes trigger `trig` in its word, may: a proclitic, but فحسب is
+/// "only", not ف + حسب.
+fn proclitic_allowed(prefix: &str, trig: &str) -> bool {
+    match prefix {
+        "" | "و" => true,
+        "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
+        _ => false,
+    }
+}
+
+/// The attribution of trigger `trig` whose word starts at folded byte `ws` and which ends at
+/// folded byte `e`.
+fn attribution(cx: &Context<'_>, trig: &'static str, strong: bool, ws: usize, e: usize) -> Attribution {
+    let norm = &cx.prep.norm;
+    let trigger = Trigger {
+        folded: trig,
+        start: norm.to_orig(ws),
+        end: norm.to_orig_end_tight(e),
+        strong,
+    };
+    let source = source_after(cx, trigger.start, e);
+    Attribution { trigger, source }
+}
+
+/// The proclitics a trigger takes, in the order a left-to-right search meets the trigger
+/// after them (the shorter first). Only these can precede a trigger in its word.
+const PROCLITICS: [&str; 5] = ["", "و", "ف", "ب", "وب"];
+
+/// The triggers by the words of the folded text they start with: every trigger is whole
+/// words, so a word that starts one is a proclitic and the trigger's first word, and one
+/// hash look-up per word of the article (the words and their hashes are made anyway) finds
+/// them. A byte search for the triggers' letters cost far more: they begin with letters that
+/// begin every tenth Arabic word.
+struct TriggerWords {
+    /// Bit `hash >> (64 - FILTER_BITS)` of each key's hash: nearly every word of an article
+    /// is turned away by one load from this, which fits the first-level cache.
+    filter: Box<[u64]>,
+    /// Sorted: (hash of proclitic + first word, proclitic, trigger index).
+    keys: Vec<(u64, usize, usize)>,
+    /// Each trigger's words, in [`folded_triggers`] order.
+    words: Vec<Vec<&'static str>>,
+}
+
+/// Bits of [`TriggerWords::filter`]: about a hundred keys in 32 768 bits let one word in
+/// three hundred through.
+const FILTER_BITS: u32 = 15;
+
+impl TriggerWords {
+    fn get() -> &'static TriggerWords {
+        static T: OnceLock<TriggerWords> = OnceLock::new();
+        T.get_or_init(|| {
+            let triggers = folded_triggers();
+            let words: Vec<Vec<&'static str>> = triggers
+                .iter()
+                .map(|(t, _)| t.split(' ').collect())
+                .collect();
+            let mut keys = Vec::new();
+            for (t, w) in words.iter().enumerate() {
+                let first = w.first().copied().unwrap_or_default();
+                for (k, p) in PROCLITICS.iter().enumerate() {
+                    keys.push((hash_bytes(format!("{p}{first}").as_bytes()), k, t));
+                }
+            }
+            keys.sort_unstable();
+            let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)].into_boxed_slice();
+            for &(h, ..) in &keys {
+                let b = Self::bit(h);
+                filter[b / 64] |= 1 << (b % 64);
+            }
+            TriggerWords {
+                filter,
+                keys,
+                words,
+            }
+        })
+    }
+
+    #[inline(always)]
+    fn bit(hash: u64) -> usize {
+        (hash >> (64 - FILTER_BITS)) as usize
+    }
+
+    /// Whether a word with this hash may start a trigger.
+    #[inline(always)]
+    fn may_start(&self, hash: u64) -> bool {
+        let b = Self::bit(hash);
+        self.filter.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0)
+    }
+
+    /// The trigger that starts with word `i` of `line` (words of `folded`) as the
+    /// leftmost-longest search meets it: (proclitic, trigger index, end of the trigger in
+    /// `folded`). Of the ways the word splits into a proclitic and a trigger's first word, the
+    /// search meets the one with the shorter proclitic first, and there the longest trigger
+    /// whose other words follow, each after a single space.
+    fn at(&self, folded: &str, line: &[Word], i: usize) -> Option<(&'static str, usize, usize)> {
+        let w = line.get(i)?;
+        let word = folded.get(w.start as usize..w.end as usize)?;
+        let from = self.keys.partition_point(|k| k.0 < w.hash);
+        let mut best: Option<(usize, usize, usize)> = None; // (proclitic, trigger, end)
+        for &(h, k, t) in self.keys.get(from..)? {
+            if h != w.hash || best.is_some_and(|(bk, ..)| bk < k) {
+                break;
+            }
+            let p = PROCLITICS[k];
+            let words = self.words.get(t)?;
+            let first = words.first()?;
+            if word.len() != p.len() + first.len() || !word.starts_with(p) || !word.ends_with(first) {
+                continue;
+            }
+            let Some(end) = self.rest_follows(folded, line, i, &words[1..]) else {
+                continue;
+            };
+            if best.is_none_or(|(_, _, be)| end > be) {
+                best = Some((k, t, end));
+            }
+        }
+        best.map(|(k, t, e)| (PROCLITICS[k], t, e))
+    }
+
+    /// Where `rest`, a trigger's words after its first, ends when they are the words after
+    /// word `i` of `line`, each after a single space.
+    fn rest_follows(&self, folded: &str, line: &[Word], i: usize, rest: &[&str]) -> Option<usize> {
+        let mut end = line.get(i)?.end as usize;
+        for (k, r) in rest.iter().enumerate() {
+            let w = line.get(i + 1 + k)?;
+            let (s, e) = (w.start as usize, w.end as usize);
+            if s != end + 1 || folded.as_bytes().get(end) != Some(&b' ') || folded.get(s..e)? != *r {
+                return None;
+            }
+            end = e;
+        }
+        Some(end)
+    }
+}
+
+/// [`by_automaton`] among the words of the folded text. The words are the runs of
+/// alphanumeric characters, and where the folded text holds no [`splits_words`] character
+/// those are its runs of word characters but for ZWNJ, which is a word character: a trigger
+/// the search would keep is then a whole word less its proclitic (and the next words, for a
+/// trigger of several), not after or before a ZWNJ. No match of the search hides one: the
+/// triggers' proclitics begin none of the triggers that begin with their letters, and no
+/// trigger's first word begins with a later word of another, so no match starts before a
+/// trigger it overlaps.
+fn by_words(cx: &Context<'_>) -> Attributions {
+    let folded = cx.prep.norm.text.as_str();
+    let words = cx.prep.words();
+    let index = TriggerWords::get();
+    let triggers = folded_triggers();
+    let mut out = Attributions::default();
+    for line in (0..).map_while(|i| words.line(i)) {
+        for (i, w) in line.iter().enumerate() {
+            if !index.may_start(w.hash) {
+                continue;
+            }
+            let Some((p, t, e)) = index.at(folded, line, i) else {
+                continue;
+            };
+            let Some((trig, strong)) = triggers.get(t) else {
+                continue;
+            };
+            let trig = trig.as_str();
+            let ws = w.start as usize;
+            let word_char_before = folded[..ws].chars().next_back().is_some_and(is_word_char);
+            let word_char_after = folded[e..].chars().next().is_some_and(is_word_char);
+            if word_char_before || word_char_after || !proclitic_allowed(p, trig) {
+                continue;
+            }
+            out.list.push(attribution(cx, trig, *strong, ws, e));
+        }
+    }
+    out
+}
+
+/// A character that is alphanumeric but not a word character (a digit of another script, a
+/// superscript, a fraction): it is part of a word of the shared words but ends a run of word
+/// characters, so that the two split words apart differently around it.
+fn splits_words(c: char) -> bool {
+    is_alnum(c) && !is_word_char(c)
+}
+
+/// Bytes of the folded text [`holds_split_chars`] rules out at a time.
+const SPLIT_CHUNK: usize = 64;
+
+/// Whether the folded text holds a [`splits_words`] character. Folding has made the digits of
+/// Arabic script ASCII, so each is outside the Arabic block (lead bytes D8..DB), and the text
+/// is ruled out a chunk at a time by a test the compiler vectorises; the few chunks with
+/// other characters are decoded.
+fn holds_split_chars(folded: &str) -> bool {
+    let bytes = folded.as_bytes();
+    let mut p = 0;
+    while let Some(chunk) = bytes.get(p..p + SPLIT_CHUNK + 1) {
+        if let Ok(chunk) = <&[u8; SPLIT_CHUNK + 1]>::try_from(chunk) {
+            if may_hold_split_char(chunk) && split_char_in(folded, p, p + SPLIT_CHUNK) {
+                return true;
+            }
+        }
+        p += SPLIT_CHUNK;
+    }
+    split_char_in(folded, p, bytes.len())
+}
+
+/// Whether one of the first [`SPLIT_CHUNK`] bytes of `chunk` (which holds one byte more, the
+/// second byte of a character starting at the last) may start a [`splits_words`] character:
+/// a lead byte outside the Arabic block, but not U+2000..U+203F (ZWNJ, dashes, quotation
+/// marks: E2 80) nor U+0080..U+00B1 or » (C2 below B2, C2 BB), which hold no such character.
+/// Without an early exit, so that it compiles to vector instructions.
+#[inline]
+fn may_hold_split_char(chunk: &[u8; SPLIT_CHUNK + 1]) -> bool {
+    let (firsts, seconds) = (&chunk[..SPLIT_CHUNK], &chunk[1..]);
+    // Most chunks hold no lead byte outside the Arabic block at all.
+    let mut any = 0u8;
+    for &b in firsts {
+        any |= u8::from(b >= 0xc0) & u8::from(b & 0xfc != 0xd8);
+    }
+    if any == 0 {
+        return false;
+    }
+    let mut any = 0u8;
+    for (&b, &n) in firsts.iter().zip(seconds) {
+        let lead = u8::from(b & 0xc0 == 0xc0);
+        let arabic = u8::from(b & 0xfc == 0xd8);
+        let punctuation = u8::from(b == 0xe2) & u8::from(n == 0x80);
+        let latin1 = u8::from(b == 0xc2) & (u8::from(n < 0xb2) | u8::from(n == 0xbb));
+        any |= lead & !(arabic | punctuation | latin1);
+    }
+    any != 0
+}
+
+/// Whether a [`splits_words`] character starts in bytes `from..to` of `text`.
+#[cold]
+fn split_char_in(text: &str, from: usize, to: usize) -> bool {
+    let mut s = from.min(text.len());
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    text[s..]
+        .char_indices()
+        .take_while(|&(i, _)| s + i < to)
+        .any(|(_, c)| splits_words(c))
 }
 
 /// The source named right after folded byte `e`: a KB source mention, «…», or the next one to
@@ -729,6 +955,25 @@ mod tests {
         "ة",
         "و",
         "ب",
+        "²",
+        "١",
+        "\u{0966}",
+        "½",
+        "ⅷ",
+        "ف",
+        "وب",
+        "وفقا",
+        "بحسب",
+        "الصحيفة",
+        "عن",
+        "نقل",
+        "از",
+        "پایگاه خبری",
+        "خبری",
+        "وكالات",
+        "موقع",
+        "é",
+        "«سانا»",
     ];
 
     fn article() -> impl proptest::strategy::Strategy<Value = String> {
@@ -787,18 +1032,50 @@ mod tests {
             assert_eq!(skip_chars(&text, at, k), crate::analysis::text::skip_chars(&text, at, k));
         }
 
-        /// Whether a trigger occurs, told from the matches of the search, is whether it is a
-        /// substring of the folded text.
+        /// The word search finds the attributions the automaton finds, where it is used.
         #[test]
-        fn occurrences_are_told_by_the_matches(text in article()) {
+        fn words_find_what_the_automaton_finds(text in article()) {
             with_cx(&text, |cx| {
-                let scan = attributions(cx);
-                let folded = &cx.prep.norm.text;
-                for (t, _) in folded_triggers() {
-                    assert_eq!(scan.occurs(folded, t), Some(folded.contains(t.as_str())), "{t}");
+                let key = |a: &Attributions| {
+                    a.list
+                        .iter()
+                        .map(|a| {
+                            let s = a.source.as_ref().map(|s| (s.start, s.end, s.entity, s.quoted));
+                            (a.trigger.folded, a.trigger.start, a.trigger.end, a.trigger.strong, s)
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let want = key(&by_automaton(cx));
+                assert_eq!(key(&attributions(cx)), want.clone());
+                if !holds_split_chars(&cx.prep.norm.text) {
+                    assert_eq!(key(&by_words(cx)), want);
                 }
-                assert_eq!(scan.occurs(folded, "not a trigger"), None);
             });
         }
+
+        /// The chunked test finds a splitting character wherever one is.
+        #[test]
+        fn split_chars_are_found(text in article()) {
+            let folded = &with_cx(&text, |cx| cx.prep.norm.text.clone());
+            assert_eq!(holds_split_chars(folded), folded.chars().any(splits_words));
+        }
+    }
+
+    /// Every character that splits words after folding is found by the chunked test, at every
+    /// place in a chunk.
+    #[test]
+    fn every_split_char_is_found() {
+        let mut found = 0;
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for d in fold(c.encode_utf8(&mut [0; 4])).chars().filter(|&d| splits_words(d)) {
+                found += 1;
+                for pad in [0, 1, 30, 61, 62, 63, 64, 100] {
+                    let text = format!("{}{d}{}", "ب".repeat(pad / 2) + &"x".repeat(pad % 2), "ي".repeat(40));
+                    assert!(holds_split_chars(&text), "{d:?} at {pad}");
+                }
+            }
+        }
+        assert!(found > 100, "{found}");
+        assert!(!holds_split_chars(&"قال «نعم» – “لا”\u{200c}ها ١٢ a1 ª".repeat(9)));
     }
 }

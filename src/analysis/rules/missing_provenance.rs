@@ -299,7 +299,6 @@ fn attribution_finders() -> &'static [(String, memchr::memmem::Finder<'static>)]
 /// Does the folded text hold one of the [`ATTRIBUTIONS`]? One vectorised substring search per
 /// word: on Arabic text, where no byte is rare, an Aho-Corasick pass over the article cost five
 /// times as much as `str::contains`, and `str::contains` four times as much as this.
-#[cfg(test)]
 fn has_attribution(folded: &str) -> bool {
     attribution_finders()
         .iter()
@@ -307,14 +306,14 @@ fn has_attribution(folded: &str) -> bool {
 }
 
 /// [`has_attribution`] of the article's folded text. Every attribution word is an attribution
-/// trigger, which the search `unknown-source` made for those answers without a search of its
-/// own ([`super::attribution::Attributions::occurs`]); a word that is not one is searched for.
+/// trigger, so an attribution `unknown-source` found with one of them answers without a
+/// search.
 fn article_has_attribution(cx: &Context<'_>, folded: &str) -> bool {
-    let scan = cx.attribution_scan();
-    attribution_finders().iter().any(|(w, f)| {
-        scan.occurs(folded, w)
-            .unwrap_or_else(|| f.find(folded.as_bytes()).is_some())
-    })
+    let words = attribution_finders();
+    cx.attributions()
+        .iter()
+        .any(|a| words.iter().any(|(w, _)| w == a.trigger.folded))
+        || has_attribution(folded)
 }
 
 /// Does the folded text hold a date: a numeric one, or a number next to a month name? Folding

@@ -64,14 +64,10 @@ impl<'a> Context<'a> {
 
     /// Every attribution of the article, in order ([`attribution::attributions`]).
     fn attributions(&self) -> &[attribution::Attribution] {
-        &self.attribution_scan().list
-    }
-
-    /// The attributions with where the trigger search matched (which tells whether a trigger
-    /// occurs at all: `missing-provenance` asks).
-    fn attribution_scan(&self) -> &attribution::Attributions {
-        self.attributions
+        &self
+            .attributions
             .get_or_init(|| attribution::attributions(self))
+            .list
     }
 
     /// The lines quotation pairing looks at ([`attribution::find_quote_lines`]).
