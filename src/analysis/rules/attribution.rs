@@ -116,9 +116,6 @@ pub struct Trigger {
     /// The trigger as it is listed, folded (without the proclitic).
     pub folded: &'static str,
     pub start: usize,
-    /// Where the trigger ends (kept for reports that underline it).
-    #[allow(dead_code)]
-    pub end: usize,
     /// What follows is a source name by construction.
     pub strong: bool,
 }
@@ -172,8 +169,7 @@ pub struct Attributions {
 /// finds ([`by_automaton`]) unless a character that is alphanumeric but not a word character
 /// splits a word differently for the two ([`holds_split_chars`]), where that search is made.
 pub fn attributions(cx: &Context<'_>) -> Attributions {
-    let folded = cx.prep.norm.text.as_str();
-    if holds_split_chars(folded) {
+    if cx.holds_split_chars() {
         by_automaton(cx)
     } else {
         by_words(cx)
@@ -209,7 +205,7 @@ pub fn by_automaton(cx: &Context<'_>) -> Attributions {
         if !proclitic_allowed(&text[ws..s], trig) {
             continue;
         }
-        out.list.push(attribution(cx, trig, *strong, ws, e));
+        out.list.push(attribution(cx, trig, *strong, (ws, e), None));
     }
     out
 }
@@ -225,16 +221,20 @@ fn proclitic_allowed(prefix: &str, trig: &str) -> bool {
 }
 
 /// The attribution of trigger `trig` whose word starts at folded byte `ws` and which ends at
-/// folded byte `e`.
-fn attribution(cx: &Context<'_>, trig: &'static str, strong: bool, ws: usize, e: usize) -> Attribution {
-    let norm = &cx.prep.norm;
+/// folded byte `e`, on the folded line that ends at byte `line_end` (found when not given).
+fn attribution(
+    cx: &Context<'_>,
+    trig: &'static str,
+    strong: bool,
+    (ws, e): (usize, usize),
+    line_end: Option<usize>,
+) -> Attribution {
     let trigger = Trigger {
         folded: trig,
-        start: norm.to_orig(ws),
-        end: norm.to_orig_end_tight(e),
+        start: cx.prep.norm.to_orig(ws),
         strong,
     };
-    let source = source_after(cx, trigger.start, e);
+    let source = source_after(cx, trigger.start, e, line_end);
     Attribution { trigger, source }
 }
 
@@ -363,7 +363,7 @@ fn by_words(cx: &Context<'_>) -> Attributions {
     let index = TriggerWords::get();
     let triggers = folded_triggers();
     let mut out = Attributions::default();
-    for line in (0..).map_while(|i| words.line(i)) {
+    for (li, line) in (0..).map_while(|i| words.line(i)).enumerate() {
         for (i, w) in line.iter().enumerate() {
             if !index.may_start(w.hash) {
                 continue;
@@ -381,7 +381,8 @@ fn by_words(cx: &Context<'_>) -> Attributions {
             if word_char_before || word_char_after || !proclitic_allowed(p, trig) {
                 continue;
             }
-            out.list.push(attribution(cx, trig, *strong, ws, e));
+            let line_end = words.line_range(li).map(|(_, end)| end);
+            out.list.push(attribution(cx, trig, *strong, (ws, e), line_end));
         }
     }
     out
@@ -401,7 +402,7 @@ const SPLIT_CHUNK: usize = 64;
 /// Arabic script ASCII, so each is outside the Arabic block (lead bytes D8..DB), and the text
 /// is ruled out a chunk at a time by a test the compiler vectorises; the few chunks with
 /// other characters are decoded.
-fn holds_split_chars(folded: &str) -> bool {
+pub fn holds_split_chars(folded: &str) -> bool {
     let bytes = folded.as_bytes();
     let mut p = 0;
     while let Some(chunk) = bytes.get(p..p + SPLIT_CHUNK + 1) {
@@ -455,16 +456,23 @@ fn split_char_in(text: &str, from: usize, to: usize) -> bool {
         .any(|(_, c)| splits_words(c))
 }
 
-/// The source named right after folded byte `e`: a KB source mention, «…», or the next one to
-/// three words (up to punctuation).
-fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Source> {
+/// The source named right after folded byte `e`, on the folded line that ends at byte
+/// `line_end` (found when not given): a KB source mention, «…», or the next one to three words
+/// (up to punctuation).
+fn source_after(
+    cx: &Context<'_>,
+    trigger_start: usize,
+    e: usize,
+    line_end: Option<usize>,
+) -> Option<Source> {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
     let rest = &text[e..];
     let skip = rest.len() - rest.trim_start_matches([' ', ':', '-']).len();
     let s = e + skip;
-    let orig_s = norm.to_orig(s);
-    let line_end = text[s..].find('\n').map(|i| s + i).unwrap_or(text.len());
+    let line_end = line_end
+        .filter(|&l| l >= s)
+        .unwrap_or_else(|| text[s..].find('\n').map(|i| s + i).unwrap_or(text.len()));
     // A KB source mention starting within the next few words (وكالة أنباء فارس).
     let window_end = norm.to_orig(
         text[s..line_end]
@@ -521,7 +529,7 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
         }
     }
     (end > s).then(|| Source {
-        start: orig_s,
+        start: norm.to_orig(s),
         end: norm.to_orig_end_tight(end),
         entity: None,
         quoted: false,
@@ -1041,7 +1049,7 @@ mod tests {
                         .iter()
                         .map(|a| {
                             let s = a.source.as_ref().map(|s| (s.start, s.end, s.entity, s.quoted));
-                            (a.trigger.folded, a.trigger.start, a.trigger.end, a.trigger.strong, s)
+                            (a.trigger.folded, a.trigger.start, a.trigger.strong, s)
                         })
                         .collect::<Vec<_>>()
                 };

@@ -233,10 +233,7 @@ impl<'a> Iterator for Words<'a> {
 /// Does folded `text` hold a speech verb (with a proclitic و/ف/ل allowed)?
 fn has_speech(text: &str) -> bool {
     let speech = speech_words();
-    words(text).any(|w| {
-        let w = w.trim_start_matches(['و', 'ف']);
-        speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r))
-    })
+    words(text).any(|w| is_speech(speech, w))
 }
 
 /// Whether `text` holds a speech verb once folded. Folding is local to characters apart from
@@ -245,6 +242,40 @@ fn has_speech(text: &str) -> bool {
 fn part_has_speech(text: &str, buf: &mut String) -> bool {
     fold_into(text, buf);
     has_speech(buf)
+}
+
+/// Bytes `from..to` of the folded text, on line `.0`.
+type Part = (usize, usize, usize);
+
+/// [`has_speech`] of bytes `from..to` of the folded text, which lie on line `li` and start and
+/// end beside characters that are not word characters, read from the article's shared words
+/// instead of splitting the text again: where no character is alphanumeric but not a word
+/// character, the words split here are the shared words joined by ZWNJ, and a word that holds
+/// a ZWNJ is never a speech verb (no speech verb holds one, and stripping proclitics leaves it).
+fn words_have_speech(cx: &Context<'_>, li: usize, from: usize, to: usize) -> bool {
+    let folded = cx.prep.norm.text.as_str();
+    let Some(line) = cx.prep.words().line(li) else {
+        return has_speech(folded.get(from..to).unwrap_or(""));
+    };
+    let zwnj = "\u{200c}".as_bytes();
+    let bytes = folded.as_bytes();
+    let first = line.partition_point(|w| (w.start as usize) < from);
+    let speech = speech_words();
+    line[first..]
+        .iter()
+        .take_while(|w| w.end as usize <= to)
+        .any(|w| {
+            let (s, e) = (w.start as usize, w.end as usize);
+            let joined = bytes.get(s.saturating_sub(3)..s) == Some(zwnj)
+                || bytes.get(e..e + 3) == Some(zwnj);
+            !joined && folded.get(s..e).is_some_and(|w| is_speech(speech, w))
+        })
+}
+
+/// Whether folded word `w` is a speech verb, with a proclitic و/ف/ل allowed.
+fn is_speech(speech: &Speech, w: &str) -> bool {
+    let w = w.trim_start_matches(['و', 'ف']);
+    speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r))
 }
 
 /// The length in bytes of the character at byte `b` of `text` (a quotation mark).
@@ -277,6 +308,8 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
         let folded = prep.norm.text.as_str();
         let ql = cx.quote_lines();
         let mut buf = String::new();
+        // The shared words are the words split here unless a character splits them otherwise.
+        let shared_words = use_folded && !cx.holds_split_chars();
         for q in qs {
             let content_start = q.open_byte + char_len_at(text, q.open_byte);
             let content = text.get(content_start..q.close_byte).unwrap_or("");
@@ -289,8 +322,9 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                 let (fs, _) = ql.folded_line(first_line)?;
                 let (_, fe) = ql.folded_line(last_line)?;
                 let content = folded.get(fo + char_len_at(folded, fo)..fc)?;
-                let before = folded.get(fs..fo)?;
-                let after = folded.get(fc + char_len_at(folded, fc)..fe)?;
+                let after_start = fc + char_len_at(folded, fc);
+                let before = (folded.get(fs..fo)?, (first_line, fs, fo));
+                let after = (folded.get(after_start..fe)?, (last_line, after_start, fe));
                 Some((content, before, after))
             });
             // The content's words, counted only as far as the rule needs until it reports.
@@ -342,9 +376,11 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                 open_line.start
             };
             let ctx_end = close_line.end;
-            // A part of the text holds a speech verb: looked up in its folded form when known.
-            let mut speech = |part: &str, folded_part: Option<&str>| match folded_part {
-                Some(f) => has_speech(f),
+            // A part of the text holds a speech verb: looked up in its folded form when known,
+            // among the article's words where they are the words this rule splits.
+            let mut speech = |part: &str, folded_part: Option<(&str, Part)>| match folded_part {
+                Some((_, (li, from, to))) if shared_words => words_have_speech(cx, li, from, to),
+                Some((f, _)) => has_speech(f),
                 None => part_has_speech(part, &mut buf),
             };
             let attributed = cx.mentions.iter().any(|m| {
@@ -362,7 +398,7 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                     let fline = ql
                         .folded_line(i)
                         .filter(|_| use_folded)
-                        .and_then(|(s, e)| folded.get(s..e));
+                        .and_then(|(s, e)| Some((folded.get(s..e)?, (i, s, e))));
                     speech(prep.lines[i].text, fline)
                 });
             if !attributed {
