@@ -9,7 +9,7 @@
 use super::Context;
 use crate::analysis::kb::Kind;
 use crate::analysis::normalize::{fold, is_alnum, is_word_char};
-use crate::analysis::words::{hash_bytes, Word};
+use crate::analysis::words::{hash_bytes, FoldedWords, Word};
 use std::sync::OnceLock;
 
 /// Triggers, folded, and whether what follows them is a source name by construction (an agency
@@ -536,12 +536,15 @@ fn source_after(
     })
 }
 
-/// A paired quotation: the offsets of its marks (`close` is the closing mark's offset), in code
-/// points and in bytes of the article, and in bytes of the folded text where known.
+/// A paired quotation: the lines and byte offsets of its marks in the article, and their byte
+/// offsets in the folded text where known. Their code-point offsets ([`Quote::offsets`]) are
+/// counted only for the quotations a rule looks at closely: counting them for every mark of
+/// every article was most of the cost of finding the marks.
 pub struct Quote {
-    pub open: usize,
-    pub close: usize,
-    /// Byte offset of the opening mark, so that callers slice without counting code points.
+    /// The lines of the opening and the closing mark.
+    pub open_line: usize,
+    pub close_line: usize,
+    /// Byte offset of the opening mark in the article.
     pub open_byte: usize,
     /// Byte offset of the closing mark.
     pub close_byte: usize,
@@ -549,11 +552,30 @@ pub struct Quote {
     pub folded: Option<(usize, usize)>,
 }
 
+impl Quote {
+    /// The code-point offsets of the opening and the closing mark.
+    #[cfg(test)]
+    pub fn offsets(&self, prep: &crate::analysis::Prepared<'_>) -> (usize, usize) {
+        (
+            cp_at(prep, self.open_line, self.open_byte),
+            cp_at(prep, self.close_line, self.close_byte),
+        )
+    }
+}
+
+/// The code-point offset of byte `byte` of the article, which lies on line `li`.
+pub fn cp_at(prep: &crate::analysis::Prepared<'_>, li: usize, byte: usize) -> usize {
+    prep.lines.get(li).map_or(0, |l| cp_in_line(l, byte - l.byte_start.min(byte)))
+}
+
+/// The code-point offset of byte `byte` of `line` (counted from the article's start).
+pub fn cp_in_line(line: &crate::analysis::text::Line<'_>, byte: usize) -> usize {
+    line.start + count_chars(line.text.as_bytes().get(..byte).unwrap_or_default())
+}
+
 /// A quotation mark of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mark {
-    /// Code-point offset in the line.
-    pub cp: usize,
     /// Byte offset in the line.
     pub byte: usize,
     pub c: char,
@@ -576,26 +598,14 @@ fn mark_at(bytes: &[u8], i: usize) -> Option<char> {
     })
 }
 
-/// The quotation marks (« » “ ” and ") of `line`, in order, without their folded offsets.
-/// Most lines of an article have none, so they are found by a byte search for the marks'
-/// first bytes, and code points are only counted between marks. (What [`find_quote_lines`]
-/// finds for each line; the tests hold it to this.)
+/// The quotation marks (« » “ ” and ") of `line`, in order, with their code-point offsets in
+/// the line. (What [`find_quote_lines`] finds for each line; the tests hold it to this.)
 #[cfg(test)]
-pub fn quote_marks(line: &str) -> impl Iterator<Item = Mark> + '_ {
-    let bytes = line.as_bytes();
-    let mut counted = (0usize, 0usize); // (byte, code point) counted up to
-    memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes).filter_map(move |i| {
-        let c = mark_at(bytes, i)?;
-        let (b0, cp0) = counted;
-        let cp = cp0 + count_chars(&bytes[b0..i]);
-        counted = (i, cp);
-        Some(Mark {
-            cp,
-            byte: i,
-            c,
-            folded: None,
-        })
-    })
+pub fn quote_marks(line: &str) -> impl Iterator<Item = (usize, usize, char)> + '_ {
+    line.char_indices()
+        .enumerate()
+        .filter(|(_, (_, c))| matches!(c, '"' | '«' | '»' | '“' | '”'))
+        .map(|(cp, (b, c))| (cp, b, c))
 }
 
 /// Code points in a UTF-8 byte slice that starts and ends on character boundaries: its bytes
@@ -706,15 +716,15 @@ pub struct QuoteLine {
 pub struct QuoteLines {
     pub lines: Vec<QuoteLine>,
     marks: Vec<Mark>,
-    /// The byte range of every line in the folded text, when the article has a quote line
-    /// (and its folded lines correspond to its lines, as they always should).
-    folded_lines: Vec<(usize, usize)>,
+    /// Whether the folded text has as many lines as the article (as it always should), so
+    /// that the shared words' line ranges are the folded lines'.
+    lines_agree: bool,
 }
 
 impl QuoteLines {
     /// The byte range of line `i` in the folded text, where known.
-    pub fn folded_line(&self, i: usize) -> Option<(usize, usize)> {
-        self.folded_lines.get(i).copied()
+    pub fn folded_line(&self, words: &FoldedWords, i: usize) -> Option<(usize, usize)> {
+        words.line_range(i).filter(|_| self.lines_agree)
     }
 
     fn push_line(&mut self, line: usize, from: usize) {
@@ -727,20 +737,13 @@ impl QuoteLines {
     }
 
     /// Sets each mark's [`Mark::folded`] from the same line of the folded text.
-    fn locate_folded(&mut self, folded: &str, n_lines: usize) {
-        let mut starts = Vec::with_capacity(n_lines);
-        starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', folded.as_bytes()).map(|i| i + 1));
-        if starts.len() != n_lines {
-            return;
-        }
-        self.folded_lines = starts
-            .iter()
-            .enumerate()
-            .map(|(k, &s)| (s, starts.get(k + 1).map_or(folded.len(), |&e| e - 1)))
-            .collect();
+    fn locate_folded(&mut self, folded: &str, words: &FoldedWords, n_lines: usize) {
+        self.lines_agree = n_lines
+            .checked_sub(1)
+            .is_some_and(|last| words.line_range(last).is_some())
+            && words.line_range(n_lines).is_none();
         for q in &self.lines {
-            let Some(&(fs, fe)) = self.folded_lines.get(q.line) else {
+            let Some((fs, fe)) = self.folded_line(words, q.line) else {
                 continue;
             };
             let Some(marks) = self.marks.get_mut(q.marks.0..q.marks.1) else {
@@ -770,9 +773,9 @@ pub fn find_quote_lines(cx: &Context<'_>) -> QuoteLines {
     let bytes = cx.prep.text.as_bytes();
     let lines = &cx.prep.lines;
     let mut out = QuoteLines::default();
-    // The line of the marks being collected: its index, whether it is boilerplate, where its
-    // marks start in `out.marks`, and (byte, code point) counted up to in the line.
-    let mut cur: Option<(usize, bool, usize, (usize, usize))> = None;
+    // The line of the marks being collected: its index, whether it is boilerplate, and where
+    // its marks start in `out.marks`.
+    let mut cur: Option<(usize, bool, usize)> = None;
     let mut li = 0;
     for i in memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes) {
         let Some(c) = mark_at(bytes, i) else {
@@ -783,32 +786,25 @@ pub fn find_quote_lines(cx: &Context<'_>) -> QuoteLines {
         }
         let Some(line) = lines.get(li) else { break };
         if cur.is_none_or(|(l, ..)| l != li) {
-            if let Some((l, _, from, _)) = cur {
+            if let Some((l, _, from)) = cur {
                 out.push_line(l, from);
             }
-            cur = Some((li, cx.prep.is_boilerplate(li), out.marks.len(), (0, 0)));
+            cur = Some((li, cx.prep.is_boilerplate(li), out.marks.len()));
         }
-        let Some((_, skip, _, counted)) = cur.as_mut() else {
-            continue;
-        };
-        if *skip {
+        if cur.is_some_and(|(_, skip, _)| skip) {
             continue;
         }
-        let b = i - line.byte_start;
-        let cp = counted.1 + count_chars(line.text.as_bytes().get(counted.0..b).unwrap_or(&[]));
-        *counted = (b, cp);
         out.marks.push(Mark {
-            cp,
-            byte: b,
+            byte: i - line.byte_start,
             c,
             folded: None,
         });
     }
-    if let Some((l, _, from, _)) = cur {
+    if let Some((l, _, from)) = cur {
         out.push_line(l, from);
     }
     if !out.lines.is_empty() {
-        out.locate_folded(&cx.prep.norm.text, lines.len());
+        out.locate_folded(&cx.prep.norm.text, cx.prep.words(), lines.len());
     }
     out
 }
@@ -831,15 +827,15 @@ pub fn quote_lines<'p, 'a>(
 /// skipping boilerplate lines; returns the outermost quotations.
 pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
     let mut out = Vec::new();
-    // Open marks: (code point, byte, folded byte).
+    // Open marks: (line, byte, folded byte).
     let mut stack: Vec<(usize, usize, Option<usize>)> = Vec::new();
     let mut straight: Option<(usize, usize, Option<usize>)> = None;
     for (line, marks) in quote_lines(cx) {
         for m in marks {
-            let at = (line.start + m.cp, line.byte_start + m.byte, m.folded);
+            let at = (line.index, line.byte_start + m.byte, m.folded);
             let pair = |open: (usize, usize, Option<usize>)| Quote {
-                open: open.0,
-                close: at.0,
+                open_line: open.0,
+                close_line: at.0,
                 open_byte: open.1,
                 close_byte: at.1,
                 folded: open.2.zip(at.2),
@@ -865,7 +861,7 @@ pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
             }
         }
     }
-    out.sort_by_key(|q| q.open);
+    out.sort_by_key(|q| q.open_byte);
     out
 }
 
@@ -907,7 +903,7 @@ mod tests {
             |cx| {
                 quotes(cx)
                     .iter()
-                    .map(|q| (q.open, q.close))
+                    .map(|q| q.offsets(cx.prep))
                     .collect::<Vec<_>>()
             },
         );
@@ -1005,12 +1001,12 @@ mod tests {
                     .iter()
                     .enumerate()
                     .filter_map(|(li, line)| {
-                        let marks: Vec<_> = quote_marks(line.text).map(|m| (m.cp, m.byte, m.c)).collect();
+                        let marks: Vec<_> = quote_marks(line.text).collect();
                         (!marks.is_empty() && !cx.prep.is_boilerplate(li)).then_some((li, marks))
                     })
                     .collect();
                 let got: Vec<LineMarks> = quote_lines(cx)
-                    .map(|(line, marks)| (line.index, marks.iter().map(|m| (m.cp, m.byte, m.c)).collect()))
+                    .map(|(line, marks)| (line.index, marks.iter().map(|m| (cp_in_line(line, m.byte) - line.start, m.byte, m.c)).collect()))
                     .collect();
                 assert_eq!(got, want);
                 let folded = &cx.prep.norm.text;

@@ -7,7 +7,7 @@
 //! knowledge base. Quotes are paired over the whole article, since news often closes a
 //! quotation only at the end of its last paragraph.
 
-use super::attribution::{count_chars, quotes};
+use super::attribution::{count_chars, cp_at, quotes};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::Kind;
@@ -316,11 +316,10 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
             // The folded text between the marks, around them in their paragraphs, and of the
             // paragraph before: the article is folded already, so only a quotation whose
             // marks could not be found there is folded again.
-            let first_line = prep.line_at(q.open);
-            let last_line = prep.line_at(q.close);
+            let (first_line, last_line) = (q.open_line, q.close_line);
             let fparts = q.folded.filter(|_| use_folded).and_then(|(fo, fc)| {
-                let (fs, _) = ql.folded_line(first_line)?;
-                let (_, fe) = ql.folded_line(last_line)?;
+                let (fs, _) = ql.folded_line(prep.words(), first_line)?;
+                let (_, fe) = ql.folded_line(prep.words(), last_line)?;
                 let content = folded.get(fo + char_len_at(folded, fo)..fc)?;
                 let after_start = fc + char_len_at(folded, fc);
                 let before = (folded.get(fs..fo)?, (first_line, fs, fo));
@@ -338,14 +337,18 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
             if content_words(MIN_WORDS, &mut buf) < MIN_WORDS {
                 continue;
             }
+            // The closing mark is one character after the content, which is counted anyway.
+            let content_chars = count_chars(content.as_bytes());
+            let open = cp_at(prep, first_line, q.open_byte);
+            let close = open + 1 + content_chars;
             // A name in guillemets: a mention covering most of the content.
             let covered: usize = cx
                 .mentions
                 .iter()
-                .filter(|m| m.start > q.open && m.end <= q.close)
+                .filter(|m| m.start > open && m.end <= close)
                 .map(|m| m.end - m.start)
                 .sum();
-            if covered * 10 >= count_chars(content.as_bytes()) * 6 {
+            if covered * 10 >= content_chars * 6 {
                 continue;
             }
             // Where a speaker may be named: the opening paragraph up to the quote, the closing
@@ -387,16 +390,16 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                 cx.kb.entity(m.entity).kind == Kind::Person
                     && m.start >= ctx_start
                     && m.end <= ctx_end
-                    && (m.end <= q.open || m.start > q.close)
+                    && (m.end <= open || m.start > close)
             }) || cx.attributions().iter().any(|a| {
                 a.trigger.start >= ctx_start
                     && a.trigger.start < ctx_end
-                    && (a.trigger.start < q.open || a.trigger.start > q.close)
+                    && (a.trigger.start < open || a.trigger.start > close)
             }) || speech(before, fparts.map(|p| p.1))
                 || speech(after, fparts.map(|p| p.2))
                 || prev.is_some_and(|i| {
                     let fline = ql
-                        .folded_line(i)
+                        .folded_line(prep.words(), i)
                         .filter(|_| use_folded)
                         .and_then(|(s, e)| Some((folded.get(s..e)?, (i, s, e))));
                     speech(prep.lines[i].text, fline)
@@ -406,8 +409,8 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                 out.push(Diagnostic::new(
                     META.id,
                     Severity::Info,
-                    q.open,
-                    q.close + 1,
+                    open,
+                    close + 1,
                     format!("a quotation of {n_words} words with no source named"),
                 ));
             }
