@@ -320,7 +320,8 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
             let fparts = q.folded.filter(|_| use_folded).and_then(|(fo, fc)| {
                 let (fs, _) = ql.folded_line(prep.words(), first_line)?;
                 let (_, fe) = ql.folded_line(prep.words(), last_line)?;
-                let content = folded.get(fo + char_len_at(folded, fo)..fc)?;
+                let content_start = fo + char_len_at(folded, fo);
+                let content = (folded.get(content_start..fc)?, (content_start, fc));
                 let after_start = fc + char_len_at(folded, fc);
                 let before = (folded.get(fs..fo)?, (first_line, fs, fo));
                 let after = (folded.get(after_start..fe)?, (last_line, after_start, fe));
@@ -328,7 +329,10 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
             });
             // The content's words, counted only as far as the rule needs until it reports.
             let content_words = |max: usize, buf: &mut String| match fparts {
-                Some((c, ..)) => count_words(c, max),
+                Some(((c, (from, to)), ..)) => shared_words
+                    .then(|| shared_word_count(cx, (first_line, last_line), (from, to), max))
+                    .flatten()
+                    .unwrap_or_else(|| count_words(c, max)),
                 None => {
                     fold_into(content, buf);
                     count_words(buf, max)
@@ -416,6 +420,35 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
             }
         }
     }
+}
+
+/// [`count_words`] of bytes `from..to` of the folded text, on lines `first..=last` and between
+/// quotation marks, from the article's shared words: where no character splits words otherwise
+/// and the bytes hold no ZWNJ (which joins words here), those are the words split here. `None`
+/// where they hold one.
+fn shared_word_count(
+    cx: &Context<'_>,
+    (first, last): (usize, usize),
+    (from, to): (usize, usize),
+    max: usize,
+) -> Option<usize> {
+    let range = cx.prep.norm.text.as_bytes().get(from..to)?;
+    if memchr::memmem::find(range, "\u{200c}".as_bytes()).is_some() {
+        return None;
+    }
+    let words = cx.prep.words();
+    let mut n = 0;
+    for li in first..=last {
+        let line = words.line(li)?;
+        // Words never cross a quotation mark: those that start before `from` end before it.
+        let before = line.partition_point(|w| (w.start as usize) < from);
+        let upto = line.partition_point(|w| (w.end as usize) <= to);
+        n += upto.saturating_sub(before);
+        if n >= max {
+            return Some(max);
+        }
+    }
+    Some(n)
 }
 
 /// The words of folded `text`, counted up to `max`.
