@@ -300,7 +300,9 @@ impl TriggerWords {
     #[inline(always)]
     fn may_start(&self, hash: u64) -> bool {
         let b = Self::bit(hash);
-        self.filter.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0)
+        self.filter
+            .get(b / 64)
+            .is_some_and(|w| w & (1 << (b % 64)) != 0)
     }
 
     /// The trigger that starts with word `i` of `line` (words of `folded`) as the
@@ -320,7 +322,8 @@ impl TriggerWords {
             let p = PROCLITICS[k];
             let words = self.words.get(t)?;
             let first = words.first()?;
-            if word.len() != p.len() + first.len() || !word.starts_with(p) || !word.ends_with(first) {
+            if word.len() != p.len() + first.len() || !word.starts_with(p) || !word.ends_with(first)
+            {
                 continue;
             }
             let Some(end) = self.rest_follows(folded, line, i, &words[1..]) else {
@@ -340,7 +343,8 @@ impl TriggerWords {
         for (k, r) in rest.iter().enumerate() {
             let w = line.get(i + 1 + k)?;
             let (s, e) = (w.start as usize, w.end as usize);
-            if s != end + 1 || folded.as_bytes().get(end) != Some(&b' ') || folded.get(s..e)? != *r {
+            if s != end + 1 || folded.as_bytes().get(end) != Some(&b' ') || folded.get(s..e)? != *r
+            {
                 return None;
             }
             end = e;
@@ -382,7 +386,8 @@ fn by_words(cx: &Context<'_>) -> Attributions {
                 continue;
             }
             let line_end = words.line_range(li).map(|(_, end)| end);
-            out.list.push(attribution(cx, trig, *strong, (ws, e), line_end));
+            out.list
+                .push(attribution(cx, trig, *strong, (ws, e), line_end));
         }
     }
     out
@@ -565,7 +570,9 @@ impl Quote {
 
 /// The code-point offset of byte `byte` of the article, which lies on line `li`.
 pub fn cp_at(prep: &crate::analysis::Prepared<'_>, li: usize, byte: usize) -> usize {
-    prep.lines.get(li).map_or(0, |l| cp_in_line(l, byte - l.byte_start.min(byte)))
+    prep.lines
+        .get(li)
+        .map_or(0, |l| cp_in_line(l, byte - l.byte_start.min(byte)))
 }
 
 /// The code-point offset of byte `byte` of `line` (counted from the article's start).
@@ -1071,15 +1078,24 @@ mod tests {
     fn every_split_char_is_found() {
         let mut found = 0;
         for c in (0..0x11_0000).filter_map(char::from_u32) {
-            for d in fold(c.encode_utf8(&mut [0; 4])).chars().filter(|&d| splits_words(d)) {
+            for d in fold(c.encode_utf8(&mut [0; 4]))
+                .chars()
+                .filter(|&d| splits_words(d))
+            {
                 found += 1;
                 for pad in [0, 1, 30, 61, 62, 63, 64, 100] {
-                    let text = format!("{}{d}{}", "ب".repeat(pad / 2) + &"x".repeat(pad % 2), "ي".repeat(40));
+                    let text = format!(
+                        "{}{d}{}",
+                        "ب".repeat(pad / 2) + &"x".repeat(pad % 2),
+                        "ي".repeat(40)
+                    );
                     assert!(holds_split_chars(&text), "{d:?} at {pad}");
                 }
             }
         }
         assert!(found > 100, "{found}");
-        assert!(!holds_split_chars(&"قال «نعم» – “لا”\u{200c}ها ١٢ a1 ª".repeat(9)));
+        assert!(!holds_split_chars(
+            &"قال «نعم» – “لا”\u{200c}ها ١٢ a1 ª".repeat(9)
+        ));
     }
 }
