@@ -8,7 +8,8 @@
 
 use super::Context;
 use crate::analysis::kb::Kind;
-use crate::analysis::normalize::{fold, is_word_char};
+use crate::analysis::normalize::{fold, is_alnum, is_word_char};
+use crate::analysis::words::{hash_bytes, FoldedWords, Word};
 use std::sync::OnceLock;
 
 /// Triggers, folded, and whether what follows them is a source name by construction (an agency
@@ -112,10 +113,9 @@ fn stop_words() -> &'static Vec<String> {
 }
 
 pub struct Trigger {
+    /// The trigger as it is listed, folded (without the proclitic).
+    pub folded: &'static str,
     pub start: usize,
-    /// Where the trigger ends (kept for reports that underline it).
-    #[allow(dead_code)]
-    pub end: usize,
     /// What follows is a source name by construction.
     pub strong: bool,
 }
@@ -158,34 +158,28 @@ fn trigger_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
     .as_ref()
 }
 
-/// An article's attributions, and where the search met triggers (`missing-provenance` asks
-/// whether some triggers occur at all, which these answer without a search of the article).
+/// An article's attributions.
 #[derive(Default)]
 pub struct Attributions {
     pub list: Vec<Attribution>,
-    /// Every match of the leftmost-longest search for triggers, accepted or not, as folded
-    /// byte ranges.
-    met: Vec<(usize, usize)>,
 }
 
-impl Attributions {
-    /// Whether folded `trigger` occurs in `folded` (the text searched), or `None` when it is
-    /// not a trigger. A leftmost-longest search passes over an occurrence only for a match that
-    /// overlaps it (it would otherwise have started a match there), so every occurrence of a
-    /// trigger overlaps a match: only the few bytes around the matches need a look.
-    pub fn occurs(&self, folded: &str, trigger: &str) -> Option<bool> {
-        folded_triggers().iter().find(|(t, _)| t == trigger)?;
-        let (hay, needle) = (folded.as_bytes(), trigger.as_bytes());
-        let reach = needle.len().saturating_sub(1);
-        Some(self.met.iter().any(|&(s, e)| {
-            let window = hay.get(s.saturating_sub(reach)..(e + reach).min(hay.len()));
-            window.is_some_and(|w| memchr::memmem::find(w, needle).is_some())
-        }))
+/// Every attribution in the article, in order: found among the article's folded words
+/// ([`by_words`]), which is what a leftmost-longest search of the folded text for the triggers
+/// finds ([`by_automaton`]) unless a character that is alphanumeric but not a word character
+/// splits a word differently for the two ([`holds_split_chars`]), where that search is made.
+pub fn attributions(cx: &Context<'_>) -> Attributions {
+    if cx.holds_split_chars() {
+        by_automaton(cx)
+    } else {
+        by_words(cx)
     }
 }
 
-/// Every attribution in the article, in order.
-pub fn attributions(cx: &Context<'_>) -> Attributions {
+/// The attributions by a leftmost-longest search of the folded text for the triggers, each
+/// match kept when it ends a word and is preceded in its word only by a proclitic. The
+/// definition [`by_words`] must agree with, and what is used where it cannot.
+pub fn by_automaton(cx: &Context<'_>) -> Attributions {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
     let mut out = Attributions::default();
@@ -195,8 +189,8 @@ pub fn attributions(cx: &Context<'_>) -> Attributions {
     let triggers = folded_triggers();
     for m in ac.find_iter(text) {
         let (trig, strong) = &triggers[m.pattern().as_usize()];
+        let trig = trig.as_str();
         let (s, e) = (m.start(), m.end());
-        out.met.push((s, e));
         // The trigger must end a word and be preceded only by a proclitic.
         if text[e..].chars().next().is_some_and(is_word_char) {
             continue;
@@ -208,37 +202,282 @@ pub fn attributions(cx: &Context<'_>) -> Attributions {
             .last()
             .map(|(i, _)| i)
             .unwrap_or(s);
-        let prefix = &text[ws..s];
-        let ok_prefix = match prefix {
-            "" | "و" => true,
-            // فحسب is "only", not ف + حسب.
-            "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
-            _ => false,
-        };
-        if !ok_prefix {
+        if !proclitic_allowed(&text[ws..s], trig) {
             continue;
         }
-        let trigger = Trigger {
-            start: norm.to_orig(ws),
-            end: norm.to_orig_end_tight(e),
-            strong: *strong,
-        };
-        let source = source_after(cx, trigger.start, e);
-        out.list.push(Attribution { trigger, source });
+        out.list.push(attribution(cx, trig, *strong, (ws, e), None));
     }
     out
 }
 
-/// The source named right after folded byte `e`: a KB source mention, «…», or the next one to
-/// three words (up to punctuation).
-fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Source> {
+/// Whether `prefix`, what precedes trigger `trig` in its word, may: a proclitic, but فحسب is
+/// "only", not ف + حسب.
+fn proclitic_allowed(prefix: &str, trig: &str) -> bool {
+    match prefix {
+        "" | "و" => true,
+        "ف" | "ب" | "وب" => !trig.starts_with("حسب"),
+        _ => false,
+    }
+}
+
+/// The attribution of trigger `trig` whose word starts at folded byte `ws` and which ends at
+/// folded byte `e`, on the folded line that ends at byte `line_end` (found when not given).
+fn attribution(
+    cx: &Context<'_>,
+    trig: &'static str,
+    strong: bool,
+    (ws, e): (usize, usize),
+    line_end: Option<usize>,
+) -> Attribution {
+    let trigger = Trigger {
+        folded: trig,
+        start: cx.prep.norm.to_orig(ws),
+        strong,
+    };
+    let source = source_after(cx, trigger.start, e, line_end);
+    Attribution { trigger, source }
+}
+
+/// The proclitics a trigger takes, in the order a left-to-right search meets the trigger
+/// after them (the shorter first). Only these can precede a trigger in its word.
+const PROCLITICS: [&str; 5] = ["", "و", "ف", "ب", "وب"];
+
+/// The triggers by the words of the folded text they start with: every trigger is whole
+/// words, so a word that starts one is a proclitic and the trigger's first word, and one
+/// hash look-up per word of the article (the words and their hashes are made anyway) finds
+/// them. A byte search for the triggers' letters cost far more: they begin with letters that
+/// begin every tenth Arabic word.
+struct TriggerWords {
+    /// Bit `hash >> (64 - FILTER_BITS)` of each key's hash: nearly every word of an article
+    /// is turned away by one load from this, which fits the first-level cache.
+    filter: Box<[u64]>,
+    /// Sorted: (hash of proclitic + first word, proclitic, trigger index).
+    keys: Vec<(u64, usize, usize)>,
+    /// Each trigger's words, in [`folded_triggers`] order.
+    words: Vec<Vec<&'static str>>,
+}
+
+/// Bits of [`TriggerWords::filter`]: about a hundred keys in 32 768 bits let one word in
+/// three hundred through.
+const FILTER_BITS: u32 = 15;
+
+impl TriggerWords {
+    fn get() -> &'static TriggerWords {
+        static T: OnceLock<TriggerWords> = OnceLock::new();
+        T.get_or_init(|| {
+            let triggers = folded_triggers();
+            let words: Vec<Vec<&'static str>> = triggers
+                .iter()
+                .map(|(t, _)| t.split(' ').collect())
+                .collect();
+            let mut keys = Vec::new();
+            for (t, w) in words.iter().enumerate() {
+                let first = w.first().copied().unwrap_or_default();
+                for (k, p) in PROCLITICS.iter().enumerate() {
+                    keys.push((hash_bytes(format!("{p}{first}").as_bytes()), k, t));
+                }
+            }
+            keys.sort_unstable();
+            let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)].into_boxed_slice();
+            for &(h, ..) in &keys {
+                let b = Self::bit(h);
+                filter[b / 64] |= 1 << (b % 64);
+            }
+            TriggerWords {
+                filter,
+                keys,
+                words,
+            }
+        })
+    }
+
+    #[inline(always)]
+    fn bit(hash: u64) -> usize {
+        (hash >> (64 - FILTER_BITS)) as usize
+    }
+
+    /// Whether a word with this hash may start a trigger.
+    #[inline(always)]
+    fn may_start(&self, hash: u64) -> bool {
+        let b = Self::bit(hash);
+        self.filter
+            .get(b / 64)
+            .is_some_and(|w| w & (1 << (b % 64)) != 0)
+    }
+
+    /// The trigger that starts with word `i` of `line` (words of `folded`) as the
+    /// leftmost-longest search meets it: (proclitic, trigger index, end of the trigger in
+    /// `folded`). Of the ways the word splits into a proclitic and a trigger's first word, the
+    /// search meets the one with the shorter proclitic first, and there the longest trigger
+    /// whose other words follow, each after a single space.
+    fn at(&self, folded: &str, line: &[Word], i: usize) -> Option<(&'static str, usize, usize)> {
+        let w = line.get(i)?;
+        let word = folded.get(w.start as usize..w.end as usize)?;
+        let from = self.keys.partition_point(|k| k.0 < w.hash);
+        let mut best: Option<(usize, usize, usize)> = None; // (proclitic, trigger, end)
+        for &(h, k, t) in self.keys.get(from..)? {
+            if h != w.hash || best.is_some_and(|(bk, ..)| bk < k) {
+                break;
+            }
+            let p = PROCLITICS[k];
+            let words = self.words.get(t)?;
+            let first = words.first()?;
+            if word.len() != p.len() + first.len() || !word.starts_with(p) || !word.ends_with(first)
+            {
+                continue;
+            }
+            let Some(end) = self.rest_follows(folded, line, i, &words[1..]) else {
+                continue;
+            };
+            if best.is_none_or(|(_, _, be)| end > be) {
+                best = Some((k, t, end));
+            }
+        }
+        best.map(|(k, t, e)| (PROCLITICS[k], t, e))
+    }
+
+    /// Where `rest`, a trigger's words after its first, ends when they are the words after
+    /// word `i` of `line`, each after a single space.
+    fn rest_follows(&self, folded: &str, line: &[Word], i: usize, rest: &[&str]) -> Option<usize> {
+        let mut end = line.get(i)?.end as usize;
+        for (k, r) in rest.iter().enumerate() {
+            let w = line.get(i + 1 + k)?;
+            let (s, e) = (w.start as usize, w.end as usize);
+            if s != end + 1 || folded.as_bytes().get(end) != Some(&b' ') || folded.get(s..e)? != *r
+            {
+                return None;
+            }
+            end = e;
+        }
+        Some(end)
+    }
+}
+
+/// [`by_automaton`] among the words of the folded text. The words are the runs of
+/// alphanumeric characters, and where the folded text holds no [`splits_words`] character
+/// those are its runs of word characters but for ZWNJ, which is a word character: a trigger
+/// the search would keep is then a whole word less its proclitic (and the next words, for a
+/// trigger of several), not after or before a ZWNJ. No match of the search hides one: the
+/// triggers' proclitics begin none of the triggers that begin with their letters, and no
+/// trigger's first word begins with a later word of another, so no match starts before a
+/// trigger it overlaps.
+fn by_words(cx: &Context<'_>) -> Attributions {
+    let folded = cx.prep.norm.text.as_str();
+    let words = cx.prep.words();
+    let index = TriggerWords::get();
+    let triggers = folded_triggers();
+    let mut out = Attributions::default();
+    for (li, line) in (0..).map_while(|i| words.line(i)).enumerate() {
+        for (i, w) in line.iter().enumerate() {
+            if !index.may_start(w.hash) {
+                continue;
+            }
+            let Some((p, t, e)) = index.at(folded, line, i) else {
+                continue;
+            };
+            let Some((trig, strong)) = triggers.get(t) else {
+                continue;
+            };
+            let trig = trig.as_str();
+            let ws = w.start as usize;
+            let word_char_before = folded[..ws].chars().next_back().is_some_and(is_word_char);
+            let word_char_after = folded[e..].chars().next().is_some_and(is_word_char);
+            if word_char_before || word_char_after || !proclitic_allowed(p, trig) {
+                continue;
+            }
+            let line_end = words.line_range(li).map(|(_, end)| end);
+            out.list
+                .push(attribution(cx, trig, *strong, (ws, e), line_end));
+        }
+    }
+    out
+}
+
+/// A character that is alphanumeric but not a word character (a digit of another script, a
+/// superscript, a fraction): it is part of a word of the shared words but ends a run of word
+/// characters, so that the two split words apart differently around it.
+fn splits_words(c: char) -> bool {
+    is_alnum(c) && !is_word_char(c)
+}
+
+/// Bytes of the folded text [`holds_split_chars`] rules out at a time.
+const SPLIT_CHUNK: usize = 64;
+
+/// Whether the folded text holds a [`splits_words`] character. Folding has made the digits of
+/// Arabic script ASCII, so each is outside the Arabic block (lead bytes D8..DB), and the text
+/// is ruled out a chunk at a time by a test the compiler vectorises; the few chunks with
+/// other characters are decoded.
+pub fn holds_split_chars(folded: &str) -> bool {
+    let bytes = folded.as_bytes();
+    let mut p = 0;
+    while let Some(chunk) = bytes.get(p..p + SPLIT_CHUNK + 1) {
+        if let Ok(chunk) = <&[u8; SPLIT_CHUNK + 1]>::try_from(chunk) {
+            if may_hold_split_char(chunk) && split_char_in(folded, p, p + SPLIT_CHUNK) {
+                return true;
+            }
+        }
+        p += SPLIT_CHUNK;
+    }
+    split_char_in(folded, p, bytes.len())
+}
+
+/// Whether one of the first [`SPLIT_CHUNK`] bytes of `chunk` (which holds one byte more, the
+/// second byte of a character starting at the last) may start a [`splits_words`] character:
+/// a lead byte outside the Arabic block, but not U+2000..U+203F (ZWNJ, dashes, quotation
+/// marks: E2 80) nor U+0080..U+00B1 or » (C2 below B2, C2 BB), which hold no such character.
+/// Without an early exit, so that it compiles to vector instructions.
+#[inline]
+fn may_hold_split_char(chunk: &[u8; SPLIT_CHUNK + 1]) -> bool {
+    let (firsts, seconds) = (&chunk[..SPLIT_CHUNK], &chunk[1..]);
+    // Most chunks hold no lead byte outside the Arabic block at all.
+    let mut any = 0u8;
+    for &b in firsts {
+        any |= u8::from(b >= 0xc0) & u8::from(b & 0xfc != 0xd8);
+    }
+    if any == 0 {
+        return false;
+    }
+    let mut any = 0u8;
+    for (&b, &n) in firsts.iter().zip(seconds) {
+        let lead = u8::from(b & 0xc0 == 0xc0);
+        let arabic = u8::from(b & 0xfc == 0xd8);
+        let punctuation = u8::from(b == 0xe2) & u8::from(n == 0x80);
+        let latin1 = u8::from(b == 0xc2) & (u8::from(n < 0xb2) | u8::from(n == 0xbb));
+        any |= lead & !(arabic | punctuation | latin1);
+    }
+    any != 0
+}
+
+/// Whether a [`splits_words`] character starts in bytes `from..to` of `text`.
+#[cold]
+fn split_char_in(text: &str, from: usize, to: usize) -> bool {
+    let mut s = from.min(text.len());
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    text[s..]
+        .char_indices()
+        .take_while(|&(i, _)| s + i < to)
+        .any(|(_, c)| splits_words(c))
+}
+
+/// The source named right after folded byte `e`, on the folded line that ends at byte
+/// `line_end` (found when not given): a KB source mention, «…», or the next one to three words
+/// (up to punctuation).
+fn source_after(
+    cx: &Context<'_>,
+    trigger_start: usize,
+    e: usize,
+    line_end: Option<usize>,
+) -> Option<Source> {
     let norm = &cx.prep.norm;
     let text = norm.text.as_str();
     let rest = &text[e..];
     let skip = rest.len() - rest.trim_start_matches([' ', ':', '-']).len();
     let s = e + skip;
-    let orig_s = norm.to_orig(s);
-    let line_end = text[s..].find('\n').map(|i| s + i).unwrap_or(text.len());
+    let line_end = line_end
+        .filter(|&l| l >= s)
+        .unwrap_or_else(|| text[s..].find('\n').map(|i| s + i).unwrap_or(text.len()));
     // A KB source mention starting within the next few words (وكالة أنباء فارس).
     let window_end = norm.to_orig(
         text[s..line_end]
@@ -295,19 +534,22 @@ fn source_after(cx: &Context<'_>, trigger_start: usize, e: usize) -> Option<Sour
         }
     }
     (end > s).then(|| Source {
-        start: orig_s,
+        start: norm.to_orig(s),
         end: norm.to_orig_end_tight(end),
         entity: None,
         quoted: false,
     })
 }
 
-/// A paired quotation: the offsets of its marks (`close` is the closing mark's offset), in code
-/// points and in bytes of the article, and in bytes of the folded text where known.
+/// A paired quotation: the lines and byte offsets of its marks in the article, and their byte
+/// offsets in the folded text where known. Their code-point offsets ([`Quote::offsets`]) are
+/// counted only for the quotations a rule looks at closely: counting them for every mark of
+/// every article was most of the cost of finding the marks.
 pub struct Quote {
-    pub open: usize,
-    pub close: usize,
-    /// Byte offset of the opening mark, so that callers slice without counting code points.
+    /// The lines of the opening and the closing mark.
+    pub open_line: usize,
+    pub close_line: usize,
+    /// Byte offset of the opening mark in the article.
     pub open_byte: usize,
     /// Byte offset of the closing mark.
     pub close_byte: usize,
@@ -315,11 +557,32 @@ pub struct Quote {
     pub folded: Option<(usize, usize)>,
 }
 
+impl Quote {
+    /// The code-point offsets of the opening and the closing mark.
+    #[cfg(test)]
+    pub fn offsets(&self, prep: &crate::analysis::Prepared<'_>) -> (usize, usize) {
+        (
+            cp_at(prep, self.open_line, self.open_byte),
+            cp_at(prep, self.close_line, self.close_byte),
+        )
+    }
+}
+
+/// The code-point offset of byte `byte` of the article, which lies on line `li`.
+pub fn cp_at(prep: &crate::analysis::Prepared<'_>, li: usize, byte: usize) -> usize {
+    prep.lines
+        .get(li)
+        .map_or(0, |l| cp_in_line(l, byte - l.byte_start.min(byte)))
+}
+
+/// The code-point offset of byte `byte` of `line` (counted from the article's start).
+pub fn cp_in_line(line: &crate::analysis::text::Line<'_>, byte: usize) -> usize {
+    line.start + count_chars(line.text.as_bytes().get(..byte).unwrap_or_default())
+}
+
 /// A quotation mark of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mark {
-    /// Code-point offset in the line.
-    pub cp: usize,
     /// Byte offset in the line.
     pub byte: usize,
     pub c: char,
@@ -342,26 +605,14 @@ fn mark_at(bytes: &[u8], i: usize) -> Option<char> {
     })
 }
 
-/// The quotation marks (« » “ ” and ") of `line`, in order, without their folded offsets.
-/// Most lines of an article have none, so they are found by a byte search for the marks'
-/// first bytes, and code points are only counted between marks. (What [`find_quote_lines`]
-/// finds for each line; the tests hold it to this.)
+/// The quotation marks (« » “ ” and ") of `line`, in order, with their code-point offsets in
+/// the line. (What [`find_quote_lines`] finds for each line; the tests hold it to this.)
 #[cfg(test)]
-pub fn quote_marks(line: &str) -> impl Iterator<Item = Mark> + '_ {
-    let bytes = line.as_bytes();
-    let mut counted = (0usize, 0usize); // (byte, code point) counted up to
-    memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes).filter_map(move |i| {
-        let c = mark_at(bytes, i)?;
-        let (b0, cp0) = counted;
-        let cp = cp0 + count_chars(&bytes[b0..i]);
-        counted = (i, cp);
-        Some(Mark {
-            cp,
-            byte: i,
-            c,
-            folded: None,
-        })
-    })
+pub fn quote_marks(line: &str) -> impl Iterator<Item = (usize, usize, char)> + '_ {
+    line.char_indices()
+        .enumerate()
+        .filter(|(_, (_, c))| matches!(c, '"' | '«' | '»' | '“' | '”'))
+        .map(|(cp, (b, c))| (cp, b, c))
 }
 
 /// Code points in a UTF-8 byte slice that starts and ends on character boundaries: its bytes
@@ -472,15 +723,15 @@ pub struct QuoteLine {
 pub struct QuoteLines {
     pub lines: Vec<QuoteLine>,
     marks: Vec<Mark>,
-    /// The byte range of every line in the folded text, when the article has a quote line
-    /// (and its folded lines correspond to its lines, as they always should).
-    folded_lines: Vec<(usize, usize)>,
+    /// Whether the folded text has as many lines as the article (as it always should), so
+    /// that the shared words' line ranges are the folded lines'.
+    lines_agree: bool,
 }
 
 impl QuoteLines {
     /// The byte range of line `i` in the folded text, where known.
-    pub fn folded_line(&self, i: usize) -> Option<(usize, usize)> {
-        self.folded_lines.get(i).copied()
+    pub fn folded_line(&self, words: &FoldedWords, i: usize) -> Option<(usize, usize)> {
+        words.line_range(i).filter(|_| self.lines_agree)
     }
 
     fn push_line(&mut self, line: usize, from: usize) {
@@ -493,20 +744,13 @@ impl QuoteLines {
     }
 
     /// Sets each mark's [`Mark::folded`] from the same line of the folded text.
-    fn locate_folded(&mut self, folded: &str, n_lines: usize) {
-        let mut starts = Vec::with_capacity(n_lines);
-        starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', folded.as_bytes()).map(|i| i + 1));
-        if starts.len() != n_lines {
-            return;
-        }
-        self.folded_lines = starts
-            .iter()
-            .enumerate()
-            .map(|(k, &s)| (s, starts.get(k + 1).map_or(folded.len(), |&e| e - 1)))
-            .collect();
+    fn locate_folded(&mut self, folded: &str, words: &FoldedWords, n_lines: usize) {
+        self.lines_agree = n_lines
+            .checked_sub(1)
+            .is_some_and(|last| words.line_range(last).is_some())
+            && words.line_range(n_lines).is_none();
         for q in &self.lines {
-            let Some(&(fs, fe)) = self.folded_lines.get(q.line) else {
+            let Some((fs, fe)) = self.folded_line(words, q.line) else {
                 continue;
             };
             let Some(marks) = self.marks.get_mut(q.marks.0..q.marks.1) else {
@@ -536,9 +780,9 @@ pub fn find_quote_lines(cx: &Context<'_>) -> QuoteLines {
     let bytes = cx.prep.text.as_bytes();
     let lines = &cx.prep.lines;
     let mut out = QuoteLines::default();
-    // The line of the marks being collected: its index, whether it is boilerplate, where its
-    // marks start in `out.marks`, and (byte, code point) counted up to in the line.
-    let mut cur: Option<(usize, bool, usize, (usize, usize))> = None;
+    // The line of the marks being collected: its index, whether it is boilerplate, and where
+    // its marks start in `out.marks`.
+    let mut cur: Option<(usize, bool, usize)> = None;
     let mut li = 0;
     for i in memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes) {
         let Some(c) = mark_at(bytes, i) else {
@@ -549,32 +793,25 @@ pub fn find_quote_lines(cx: &Context<'_>) -> QuoteLines {
         }
         let Some(line) = lines.get(li) else { break };
         if cur.is_none_or(|(l, ..)| l != li) {
-            if let Some((l, _, from, _)) = cur {
+            if let Some((l, _, from)) = cur {
                 out.push_line(l, from);
             }
-            cur = Some((li, cx.prep.is_boilerplate(li), out.marks.len(), (0, 0)));
+            cur = Some((li, cx.prep.is_boilerplate(li), out.marks.len()));
         }
-        let Some((_, skip, _, counted)) = cur.as_mut() else {
-            continue;
-        };
-        if *skip {
+        if cur.is_some_and(|(_, skip, _)| skip) {
             continue;
         }
-        let b = i - line.byte_start;
-        let cp = counted.1 + count_chars(line.text.as_bytes().get(counted.0..b).unwrap_or(&[]));
-        *counted = (b, cp);
         out.marks.push(Mark {
-            cp,
-            byte: b,
+            byte: i - line.byte_start,
             c,
             folded: None,
         });
     }
-    if let Some((l, _, from, _)) = cur {
+    if let Some((l, _, from)) = cur {
         out.push_line(l, from);
     }
     if !out.lines.is_empty() {
-        out.locate_folded(&cx.prep.norm.text, lines.len());
+        out.locate_folded(&cx.prep.norm.text, cx.prep.words(), lines.len());
     }
     out
 }
@@ -597,15 +834,15 @@ pub fn quote_lines<'p, 'a>(
 /// skipping boilerplate lines; returns the outermost quotations.
 pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
     let mut out = Vec::new();
-    // Open marks: (code point, byte, folded byte).
+    // Open marks: (line, byte, folded byte).
     let mut stack: Vec<(usize, usize, Option<usize>)> = Vec::new();
     let mut straight: Option<(usize, usize, Option<usize>)> = None;
     for (line, marks) in quote_lines(cx) {
         for m in marks {
-            let at = (line.start + m.cp, line.byte_start + m.byte, m.folded);
+            let at = (line.index, line.byte_start + m.byte, m.folded);
             let pair = |open: (usize, usize, Option<usize>)| Quote {
-                open: open.0,
-                close: at.0,
+                open_line: open.0,
+                close_line: at.0,
                 open_byte: open.1,
                 close_byte: at.1,
                 folded: open.2.zip(at.2),
@@ -631,7 +868,7 @@ pub fn quotes(cx: &Context<'_>) -> Vec<Quote> {
             }
         }
     }
-    out.sort_by_key(|q| q.open);
+    out.sort_by_key(|q| q.open_byte);
     out
 }
 
@@ -673,7 +910,7 @@ mod tests {
             |cx| {
                 quotes(cx)
                     .iter()
-                    .map(|q| (q.open, q.close))
+                    .map(|q| q.offsets(cx.prep))
                     .collect::<Vec<_>>()
             },
         );
@@ -729,6 +966,25 @@ mod tests {
         "ة",
         "و",
         "ب",
+        "²",
+        "١",
+        "\u{0966}",
+        "½",
+        "ⅷ",
+        "ف",
+        "وب",
+        "وفقا",
+        "بحسب",
+        "الصحيفة",
+        "عن",
+        "نقل",
+        "از",
+        "پایگاه خبری",
+        "خبری",
+        "وكالات",
+        "موقع",
+        "é",
+        "«سانا»",
     ];
 
     fn article() -> impl proptest::strategy::Strategy<Value = String> {
@@ -752,12 +1008,12 @@ mod tests {
                     .iter()
                     .enumerate()
                     .filter_map(|(li, line)| {
-                        let marks: Vec<_> = quote_marks(line.text).map(|m| (m.cp, m.byte, m.c)).collect();
+                        let marks: Vec<_> = quote_marks(line.text).collect();
                         (!marks.is_empty() && !cx.prep.is_boilerplate(li)).then_some((li, marks))
                     })
                     .collect();
                 let got: Vec<LineMarks> = quote_lines(cx)
-                    .map(|(line, marks)| (line.index, marks.iter().map(|m| (m.cp, m.byte, m.c)).collect()))
+                    .map(|(line, marks)| (line.index, marks.iter().map(|m| (cp_in_line(line, m.byte) - line.start, m.byte, m.c)).collect()))
                     .collect();
                 assert_eq!(got, want);
                 let folded = &cx.prep.norm.text;
@@ -787,18 +1043,59 @@ mod tests {
             assert_eq!(skip_chars(&text, at, k), crate::analysis::text::skip_chars(&text, at, k));
         }
 
-        /// Whether a trigger occurs, told from the matches of the search, is whether it is a
-        /// substring of the folded text.
+        /// The word search finds the attributions the automaton finds, where it is used.
         #[test]
-        fn occurrences_are_told_by_the_matches(text in article()) {
+        fn words_find_what_the_automaton_finds(text in article()) {
             with_cx(&text, |cx| {
-                let scan = attributions(cx);
-                let folded = &cx.prep.norm.text;
-                for (t, _) in folded_triggers() {
-                    assert_eq!(scan.occurs(folded, t), Some(folded.contains(t.as_str())), "{t}");
+                let key = |a: &Attributions| {
+                    a.list
+                        .iter()
+                        .map(|a| {
+                            let s = a.source.as_ref().map(|s| (s.start, s.end, s.entity, s.quoted));
+                            (a.trigger.folded, a.trigger.start, a.trigger.strong, s)
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let want = key(&by_automaton(cx));
+                assert_eq!(key(&attributions(cx)), want.clone());
+                if !holds_split_chars(&cx.prep.norm.text) {
+                    assert_eq!(key(&by_words(cx)), want);
                 }
-                assert_eq!(scan.occurs(folded, "not a trigger"), None);
             });
         }
+
+        /// The chunked test finds a splitting character wherever one is.
+        #[test]
+        fn split_chars_are_found(text in article()) {
+            let folded = &with_cx(&text, |cx| cx.prep.norm.text.clone());
+            assert_eq!(holds_split_chars(folded), folded.chars().any(splits_words));
+        }
+    }
+
+    /// Every character that splits words after folding is found by the chunked test, at every
+    /// place in a chunk.
+    #[test]
+    fn every_split_char_is_found() {
+        let mut found = 0;
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for d in fold(c.encode_utf8(&mut [0; 4]))
+                .chars()
+                .filter(|&d| splits_words(d))
+            {
+                found += 1;
+                for pad in [0, 1, 30, 61, 62, 63, 64, 100] {
+                    let text = format!(
+                        "{}{d}{}",
+                        "ب".repeat(pad / 2) + &"x".repeat(pad % 2),
+                        "ي".repeat(40)
+                    );
+                    assert!(holds_split_chars(&text), "{d:?} at {pad}");
+                }
+            }
+        }
+        assert!(found > 100, "{found}");
+        assert!(!holds_split_chars(
+            &"قال «نعم» – “لا”\u{200c}ها ١٢ a1 ª".repeat(9)
+        ));
     }
 }

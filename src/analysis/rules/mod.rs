@@ -41,6 +41,9 @@ pub struct Context<'a> {
     /// The lines with quotation marks, found on first use: `unattributed-quote` and
     /// `unbalanced-quotes` both pair them.
     quote_lines: std::cell::OnceCell<attribution::QuoteLines>,
+    /// [`attribution::holds_split_chars`] of the folded text, for the rules that read the
+    /// shared words as their own.
+    split_chars: std::cell::OnceCell<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -59,19 +62,24 @@ impl<'a> Context<'a> {
             derived,
             attributions: std::cell::OnceCell::new(),
             quote_lines: std::cell::OnceCell::new(),
+            split_chars: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the folded text holds a character that splits words otherwise than the shared
+    /// words do ([`attribution::holds_split_chars`]).
+    fn holds_split_chars(&self) -> bool {
+        *self
+            .split_chars
+            .get_or_init(|| attribution::holds_split_chars(&self.prep.norm.text))
     }
 
     /// Every attribution of the article, in order ([`attribution::attributions`]).
     fn attributions(&self) -> &[attribution::Attribution] {
-        &self.attribution_scan().list
-    }
-
-    /// The attributions with where the trigger search matched (which tells whether a trigger
-    /// occurs at all: `missing-provenance` asks).
-    fn attribution_scan(&self) -> &attribution::Attributions {
-        self.attributions
+        &self
+            .attributions
             .get_or_init(|| attribution::attributions(self))
+            .list
     }
 
     /// The lines quotation pairing looks at ([`attribution::find_quote_lines`]).

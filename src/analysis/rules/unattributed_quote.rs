@@ -7,7 +7,7 @@
 //! knowledge base. Quotes are paired over the whole article, since news often closes a
 //! quotation only at the end of its last paragraph.
 
-use super::attribution::{count_chars, quotes};
+use super::attribution::{count_chars, cp_at, quotes};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::Kind;
@@ -233,10 +233,7 @@ impl<'a> Iterator for Words<'a> {
 /// Does folded `text` hold a speech verb (with a proclitic و/ف/ل allowed)?
 fn has_speech(text: &str) -> bool {
     let speech = speech_words();
-    words(text).any(|w| {
-        let w = w.trim_start_matches(['و', 'ف']);
-        speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r))
-    })
+    words(text).any(|w| is_speech(speech, w))
 }
 
 /// Whether `text` holds a speech verb once folded. Folding is local to characters apart from
@@ -245,6 +242,40 @@ fn has_speech(text: &str) -> bool {
 fn part_has_speech(text: &str, buf: &mut String) -> bool {
     fold_into(text, buf);
     has_speech(buf)
+}
+
+/// Bytes `from..to` of the folded text, on line `.0`.
+type Part = (usize, usize, usize);
+
+/// [`has_speech`] of bytes `from..to` of the folded text, which lie on line `li` and start and
+/// end beside characters that are not word characters, read from the article's shared words
+/// instead of splitting the text again: where no character is alphanumeric but not a word
+/// character, the words split here are the shared words joined by ZWNJ, and a word that holds
+/// a ZWNJ is never a speech verb (no speech verb holds one, and stripping proclitics leaves it).
+fn words_have_speech(cx: &Context<'_>, li: usize, from: usize, to: usize) -> bool {
+    let folded = cx.prep.norm.text.as_str();
+    let Some(line) = cx.prep.words().line(li) else {
+        return has_speech(folded.get(from..to).unwrap_or(""));
+    };
+    let zwnj = "\u{200c}".as_bytes();
+    let bytes = folded.as_bytes();
+    let first = line.partition_point(|w| (w.start as usize) < from);
+    let speech = speech_words();
+    line[first..]
+        .iter()
+        .take_while(|w| w.end as usize <= to)
+        .any(|w| {
+            let (s, e) = (w.start as usize, w.end as usize);
+            let joined = bytes.get(s.saturating_sub(3)..s) == Some(zwnj)
+                || bytes.get(e..e + 3) == Some(zwnj);
+            !joined && folded.get(s..e).is_some_and(|w| is_speech(speech, w))
+        })
+}
+
+/// Whether folded word `w` is a speech verb, with a proclitic و/ف/ل allowed.
+fn is_speech(speech: &Speech, w: &str) -> bool {
+    let w = w.trim_start_matches(['و', 'ف']);
+    speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r))
 }
 
 /// The length in bytes of the character at byte `b` of `text` (a quotation mark).
@@ -277,25 +308,31 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
         let folded = prep.norm.text.as_str();
         let ql = cx.quote_lines();
         let mut buf = String::new();
+        // The shared words are the words split here unless a character splits them otherwise.
+        let shared_words = use_folded && !cx.holds_split_chars();
         for q in qs {
             let content_start = q.open_byte + char_len_at(text, q.open_byte);
             let content = text.get(content_start..q.close_byte).unwrap_or("");
             // The folded text between the marks, around them in their paragraphs, and of the
             // paragraph before: the article is folded already, so only a quotation whose
             // marks could not be found there is folded again.
-            let first_line = prep.line_at(q.open);
-            let last_line = prep.line_at(q.close);
+            let (first_line, last_line) = (q.open_line, q.close_line);
             let fparts = q.folded.filter(|_| use_folded).and_then(|(fo, fc)| {
-                let (fs, _) = ql.folded_line(first_line)?;
-                let (_, fe) = ql.folded_line(last_line)?;
-                let content = folded.get(fo + char_len_at(folded, fo)..fc)?;
-                let before = folded.get(fs..fo)?;
-                let after = folded.get(fc + char_len_at(folded, fc)..fe)?;
+                let (fs, _) = ql.folded_line(prep.words(), first_line)?;
+                let (_, fe) = ql.folded_line(prep.words(), last_line)?;
+                let content_start = fo + char_len_at(folded, fo);
+                let content = (folded.get(content_start..fc)?, (content_start, fc));
+                let after_start = fc + char_len_at(folded, fc);
+                let before = (folded.get(fs..fo)?, (first_line, fs, fo));
+                let after = (folded.get(after_start..fe)?, (last_line, after_start, fe));
                 Some((content, before, after))
             });
             // The content's words, counted only as far as the rule needs until it reports.
             let content_words = |max: usize, buf: &mut String| match fparts {
-                Some((c, ..)) => count_words(c, max),
+                Some(((c, (from, to)), ..)) => shared_words
+                    .then(|| shared_word_count(cx, (first_line, last_line), (from, to), max))
+                    .flatten()
+                    .unwrap_or_else(|| count_words(c, max)),
                 None => {
                     fold_into(content, buf);
                     count_words(buf, max)
@@ -304,14 +341,18 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
             if content_words(MIN_WORDS, &mut buf) < MIN_WORDS {
                 continue;
             }
+            // The closing mark is one character after the content, which is counted anyway.
+            let content_chars = count_chars(content.as_bytes());
+            let open = cp_at(prep, first_line, q.open_byte);
+            let close = open + 1 + content_chars;
             // A name in guillemets: a mention covering most of the content.
             let covered: usize = cx
                 .mentions
                 .iter()
-                .filter(|m| m.start > q.open && m.end <= q.close)
+                .filter(|m| m.start > open && m.end <= close)
                 .map(|m| m.end - m.start)
                 .sum();
-            if covered * 10 >= count_chars(content.as_bytes()) * 6 {
+            if covered * 10 >= content_chars * 6 {
                 continue;
             }
             // Where a speaker may be named: the opening paragraph up to the quote, the closing
@@ -342,27 +383,29 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                 open_line.start
             };
             let ctx_end = close_line.end;
-            // A part of the text holds a speech verb: looked up in its folded form when known.
-            let mut speech = |part: &str, folded_part: Option<&str>| match folded_part {
-                Some(f) => has_speech(f),
+            // A part of the text holds a speech verb: looked up in its folded form when known,
+            // among the article's words where they are the words this rule splits.
+            let mut speech = |part: &str, folded_part: Option<(&str, Part)>| match folded_part {
+                Some((_, (li, from, to))) if shared_words => words_have_speech(cx, li, from, to),
+                Some((f, _)) => has_speech(f),
                 None => part_has_speech(part, &mut buf),
             };
             let attributed = cx.mentions.iter().any(|m| {
                 cx.kb.entity(m.entity).kind == Kind::Person
                     && m.start >= ctx_start
                     && m.end <= ctx_end
-                    && (m.end <= q.open || m.start > q.close)
+                    && (m.end <= open || m.start > close)
             }) || cx.attributions().iter().any(|a| {
                 a.trigger.start >= ctx_start
                     && a.trigger.start < ctx_end
-                    && (a.trigger.start < q.open || a.trigger.start > q.close)
+                    && (a.trigger.start < open || a.trigger.start > close)
             }) || speech(before, fparts.map(|p| p.1))
                 || speech(after, fparts.map(|p| p.2))
                 || prev.is_some_and(|i| {
                     let fline = ql
-                        .folded_line(i)
+                        .folded_line(prep.words(), i)
                         .filter(|_| use_folded)
-                        .and_then(|(s, e)| folded.get(s..e));
+                        .and_then(|(s, e)| Some((folded.get(s..e)?, (i, s, e))));
                     speech(prep.lines[i].text, fline)
                 });
             if !attributed {
@@ -370,13 +413,42 @@ fn check_quotes(cx: &Context<'_>, out: &mut Vec<Diagnostic>, use_folded: bool) {
                 out.push(Diagnostic::new(
                     META.id,
                     Severity::Info,
-                    q.open,
-                    q.close + 1,
+                    open,
+                    close + 1,
                     format!("a quotation of {n_words} words with no source named"),
                 ));
             }
         }
     }
+}
+
+/// [`count_words`] of bytes `from..to` of the folded text, on lines `first..=last` and between
+/// quotation marks, from the article's shared words: where no character splits words otherwise
+/// and the bytes hold no ZWNJ (which joins words here), those are the words split here. `None`
+/// where they hold one.
+fn shared_word_count(
+    cx: &Context<'_>,
+    (first, last): (usize, usize),
+    (from, to): (usize, usize),
+    max: usize,
+) -> Option<usize> {
+    let range = cx.prep.norm.text.as_bytes().get(from..to)?;
+    if memchr::memmem::find(range, "\u{200c}".as_bytes()).is_some() {
+        return None;
+    }
+    let words = cx.prep.words();
+    let mut n = 0;
+    for li in first..=last {
+        let line = words.line(li)?;
+        // Words never cross a quotation mark: those that start before `from` end before it.
+        let before = line.partition_point(|w| (w.start as usize) < from);
+        let upto = line.partition_point(|w| (w.end as usize) <= to);
+        n += upto.saturating_sub(before);
+        if n >= max {
+            return Some(max);
+        }
+    }
+    Some(n)
 }
 
 /// The words of folded `text`, counted up to `max`.
@@ -439,6 +511,7 @@ mod tests {
                 "قال", "وقال", "لقال", " ", " ", "«", "»", "\"", "“", "”", "\u{a0}", "\u{200c}",
                 "\n", "\r\n", "\r", "\" />", "سانا", "الحل", "هو", "الطريق", "إن", "ً", "ـ",
                 "😀", "٣", "x", "،", "أكد", "گفت", "شويگو", "\u{654}", "ی", "ة", "ما",
+                "²", "½", "وفقال", "گفت\u{200c}", "\u{200c}قال", "لأكد", "ۀ", "\u{0660}",
             ]), 0..60)
         ) {
             let text = parts.concat();

@@ -5,7 +5,7 @@
 //! are skipped, because their quote marks are HTML remnants (`" />`), not quotations.
 //! Where to put a missing mark is not certain, so there is no fix.
 
-use super::attribution::quote_lines;
+use super::attribution::{cp_in_line, quote_lines};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -33,14 +33,16 @@ impl Rule for UnbalancedQuotes {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        // Open marks waiting for their partner: (offset, closing mark).
-        let mut open: Vec<(usize, char)> = Vec::new();
-        let mut straight: Option<usize> = None;
+        // Open marks waiting for their partner: (line, byte in it, closing mark). Code points
+        // are counted only for the marks reported.
+        let mut open = Vec::new();
+        let mut straight = None;
         for (line, marks) in quote_lines(cx) {
             for m in marks {
-                let (at, c) = (line.start + m.cp, m.c);
+                let (here, c) = ((line, m.byte), m.c);
+                let cp = |(line, byte)| cp_in_line(line, byte);
                 match c {
-                    '«' => open.push((at, '»')),
+                    '«' => open.push((here, '»')),
                     '»' => match open.iter().rposition(|&(_, close)| close == c) {
                         Some(k) => {
                             open.remove(k);
@@ -48,8 +50,8 @@ impl Rule for UnbalancedQuotes {
                         None => out.push(Diagnostic::new(
                             META.id,
                             Severity::Warning,
-                            at,
-                            at + 1,
+                            cp(here),
+                            cp(here) + 1,
                             format!("this {c} closes a quotation that was never opened"),
                         )),
                     },
@@ -58,13 +60,14 @@ impl Rule for UnbalancedQuotes {
                     _ => {
                         straight = match straight {
                             Some(_) => None,
-                            None => Some(at),
+                            None => Some(here),
                         }
                     }
                 }
             }
         }
-        for (at, _) in open {
+        for (here, _) in open {
+            let at = cp_in_line(here.0, here.1);
             let opener = '«';
             out.push(Diagnostic::new(
                 META.id,
@@ -74,7 +77,8 @@ impl Rule for UnbalancedQuotes {
                 format!("this {opener} opens a quotation that is never closed"),
             ));
         }
-        if let Some(at) = straight {
+        if let Some((line, byte)) = straight {
+            let at = cp_in_line(line, byte);
             out.push(Diagnostic::new(
                 META.id,
                 Severity::Warning,
