@@ -210,6 +210,7 @@ impl Matcher {
         };
         let text = norm.text.as_str();
         let mut cands: Vec<Cand> = Vec::new();
+        let mut lang = LineLang::default();
         ac.for_each_overlapping(text, |s, e, pattern| {
             if text[e..].chars().next().is_some_and(is_word_char) {
                 return;
@@ -233,7 +234,7 @@ impl Matcher {
                     if !persian_ok && !arabic_ok {
                         continue;
                     }
-                    if lang_at(s) == Lang::Persian {
+                    if lang.at(text, s, lang_at) == Lang::Persian {
                         if persian_ok {
                             Attachment::Glued
                         } else {
@@ -359,6 +360,31 @@ fn build_automaton(patterns: &[String]) -> Option<Searcher> {
     LazyDfa::new(patterns)
         .map(|d| Searcher::Lazy(Box::new(d)))
         .or_else(|| AhoCorasick::new(patterns).ok().map(Searcher::Other))
+}
+
+/// The language of the last folded line asked about: `lang_at` costs a conversion to an
+/// original offset and a search of the lines, and a paragraph often holds several matches
+/// with proclitics. A folded line is an original one (each break folds to one `\n`).
+#[derive(Default)]
+struct LineLang {
+    /// The line's byte range in the folded text, and its language.
+    last: Option<(usize, usize, Lang)>,
+}
+
+impl LineLang {
+    fn at(&mut self, text: &str, s: usize, lang_at: &dyn Fn(usize) -> Lang) -> Lang {
+        if let Some((a, b, lang)) = self.last {
+            if (a..b).contains(&s) {
+                return lang;
+            }
+        }
+        let bytes = text.as_bytes();
+        let a = memchr::memrchr(b'\n', &bytes[..s]).map_or(0, |i| i + 1);
+        let b = memchr::memchr(b'\n', &bytes[s..]).map_or(bytes.len(), |i| s + i);
+        let lang = lang_at(s);
+        self.last = Some((a, b, lang));
+        lang
+    }
 }
 
 /// Is `prefix` a chain of Arabic proclitics: [وف]? then [بلك]? (with لل the ل slot is taken)?

@@ -13,6 +13,8 @@ use crate::analysis::normalize::is_alnum;
 use crate::analysis::script::Lang;
 use crate::analysis::text::Line;
 
+mod stops;
+
 pub struct Spacing;
 
 static META: RuleMeta = RuleMeta {
@@ -37,65 +39,78 @@ impl Rule for Spacing {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        // The places a finding may start, searched for over the whole article at once: the
-        // searches cost little per byte but much per call, and lines are short.
-        let bytes = cx.prep.text.as_bytes();
-        // One bit per byte of the article: the searches' hits come in any order and some
-        // twice, and a bit set costs less than sorting them.
-        let mut all = vec![0u64; bytes.len() / 64 + 1];
-        each_stop(bytes, 0, |i| set_bit(&mut all, i));
-        let mut waw = vec![0u64; bytes.len() / 64 + 1];
-        for k in waw_finder().find_iter(bytes) {
-            set_bit(&mut waw, k + 2);
-        }
-        // Scratch space for each line's stops.
-        let mut stops = Vec::new();
+        // The places a finding may start, found over the whole article at once (lines are
+        // short), one bit per byte.
+        let (all, waw) = stops::stop_bits(cx.prep.text.as_bytes());
         for (li, line) in cx.prep.lines.iter().enumerate() {
             let arabic = cx.prep.langs.get(li).copied() == Some(Lang::Arabic);
             let Some((from, to)) = line_ends(line, out) else {
                 continue;
             };
             // This line's share of the article's stops, as offsets into the line.
-            let (lo, hi) = (line.byte_start + from, line.byte_start + to);
-            stops.clear();
             let waw = if arabic { Some(&waw[..]) } else { None };
-            bits_between(&all, waw, lo, hi, line.byte_start, &mut stops);
-            walk_content(line, arabic, from, to, &stops, out);
+            let mut stops = Bits::new(&all, waw, line.byte_start + from, line.byte_start + to)
+                .map(|i| i - line.byte_start)
+                .peekable();
+            // Most lines have none.
+            if stops.peek().is_some() {
+                walk_content(line, arabic, from, to, stops, out);
+            }
         }
     }
 }
 
-fn set_bit(bits: &mut [u64], i: usize) {
-    if let Some(w) = bits.get_mut(i / 64) {
-        *w |= 1 << (i % 64);
-    }
-}
-
-/// Appends the offsets in `lo..hi` whose bit is set in `all` or `extra`, less `base`, to
-/// `out`, in order.
-fn bits_between(
-    all: &[u64],
-    extra: Option<&[u64]>,
-    lo: usize,
+/// The offsets in `lo..hi` whose bit is set in `all` or `extra`, in order.
+struct Bits<'b> {
+    all: &'b [u64],
+    extra: Option<&'b [u64]>,
+    /// The word being read, its bits not yet given out, and where the range ends.
+    w: usize,
+    bits: u64,
     hi: usize,
-    base: usize,
-    out: &mut Vec<usize>,
-) {
-    let mut w = lo / 64;
-    while w * 64 < hi {
-        let mut bits =
-            all.get(w).copied().unwrap_or(0) | extra.and_then(|e| e.get(w)).copied().unwrap_or(0);
-        if w == lo / 64 {
-            bits &= u64::MAX << (lo % 64);
+}
+
+impl<'b> Bits<'b> {
+    fn new(all: &'b [u64], extra: Option<&'b [u64]>, lo: usize, hi: usize) -> Self {
+        let mut b = Bits {
+            all,
+            extra,
+            w: lo / 64,
+            bits: 0,
+            hi,
+        };
+        b.bits = b.word(lo / 64) & (u64::MAX << (lo % 64));
+        b
+    }
+
+    /// Word `w` of the bits, those at or past `hi` cleared.
+    fn word(&self, w: usize) -> u64 {
+        if w * 64 >= self.hi {
+            return 0;
         }
-        if (w + 1) * 64 > hi {
-            bits &= (1u64 << (hi % 64)) - 1;
+        let mut bits = self.all.get(w).copied().unwrap_or(0)
+            | self.extra.and_then(|e| e.get(w)).copied().unwrap_or(0);
+        if (w + 1) * 64 > self.hi {
+            bits &= (1u64 << (self.hi % 64)) - 1;
         }
-        while bits != 0 {
-            out.push(w * 64 + bits.trailing_zeros() as usize - base);
-            bits &= bits - 1;
+        bits
+    }
+}
+
+impl Iterator for Bits<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            if (self.w + 1) * 64 >= self.hi {
+                return None;
+            }
+            self.w += 1;
+            self.bits = self.word(self.w);
         }
-        w += 1;
+        let i = self.w * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(i)
     }
 }
 
@@ -113,7 +128,7 @@ fn check_line(line: &Line<'_>, arabic: bool, stops: &mut Vec<usize>, out: &mut V
     }
     stops.sort_unstable();
     stops.dedup();
-    walk_content(line, arabic, from, to, stops, out);
+    walk_content(line, arabic, from, to, stops.iter().copied(), out);
 }
 
 /// The findings at the ends of a line (a blank line that holds whitespace, trailing
@@ -141,8 +156,8 @@ fn line_ends(line: &Line<'_>, out: &mut Vec<Diagnostic>) -> Option<(usize, usize
         return None;
     }
     // Trailing whitespace.
-    let content_end = n - count_chars(&text.as_bytes()[trimmed_end.len()..]);
-    if content_end < n {
+    if trimmed_end.len() < text.len() {
+        let content_end = n - count_chars(&text.as_bytes()[trimmed_end.len()..]);
         out.push(
             Diagnostic::new(
                 META.id,
@@ -164,31 +179,34 @@ fn walk_content(
     arabic: bool,
     from: usize,
     to: usize,
-    stops: &[usize],
+    stops: impl IntoIterator<Item = usize>,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut walk = Walk {
         text: line.text,
         arabic,
         line_start: line.start,
-        counted: (from, count_chars(&line.text.as_bytes()[..from])),
+        counted: (0, 0),
         out,
     };
     walk.content(from, to, stops);
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// `و ` (the letter and a space): where a detached و may be.
 fn waw_finder() -> &'static memchr::memmem::Finder<'static> {
     static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     F.get_or_init(|| memchr::memmem::Finder::new("و ".as_bytes()))
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// Two spaces in a row.
 fn double_space_finder() -> &'static memchr::memmem::Finder<'static> {
     static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     F.get_or_init(|| memchr::memmem::Finder::new(b"  "))
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// Calls `stop` for each stop of `bytes[from..]` but a detached و's (see [`Walk::content`]),
 /// in no particular order and some twice: found by vectorised byte searches, since spaces come
 /// every few bytes, too often to look at each. Tabs, NBSP, two spaces in a row, and the
@@ -259,11 +277,11 @@ impl Walk<'_, '_> {
     /// the places a finding needs ([`each_stop`], and in Arabic text the space after a و),
     /// sorted, each once. A run of spaces is looked at from any of these in it or right after
     /// it; a stop where no finding can start costs a look and nothing more.
-    fn content(&mut self, from: usize, to: usize, stops: &[usize]) {
+    fn content(&mut self, from: usize, to: usize, stops: impl IntoIterator<Item = usize>) {
         let bytes = &self.text.as_bytes()[..to];
         // Bytes before this are inside a run of spaces already looked at.
         let mut done = from;
-        for &i in stops.iter() {
+        for i in stops {
             // The run of spaces holding byte `i` or ending right before it.
             let rs = space_run_start(bytes, i);
             if (rs < i || is_space_at(bytes, i)) && rs >= done {
