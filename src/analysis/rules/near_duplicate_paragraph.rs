@@ -20,10 +20,10 @@
 //!
 //! Most articles hold no near duplicate, and the rule proves it cheaply before any of that:
 //! [`scan`] hashes each paragraph's pairs once, from the words the article shares with the
-//! other word rules, into a set that says which occur in any earlier paragraph; a paragraph
-//! sharing too few pairs with all earlier ones together cannot be reported. [`tighten`] counts
-//! the few that could against each earlier paragraph, and [`report`] (the rule as defined
-//! above) runs only where one still could.
+//! other word rules, into a table that bounds how many occur in any earlier paragraph
+//! ([`Earlier`]); a paragraph sharing too few pairs with all earlier ones together cannot be
+//! reported. [`tighten`] counts the few that could against each earlier paragraph, in one pass,
+//! and [`report`] (the rule as defined above) runs only where one still could.
 
 use std::collections::HashSet;
 
@@ -31,7 +31,7 @@ use super::scraper_boilerplate::strip_footer;
 use super::{line_span, Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold_into;
-use crate::analysis::words::{hash_bytes, hash_pair, hash_seq, PreHash, Word};
+use crate::analysis::words::{hash_bytes, hash_seq, PreHash, Word};
 
 pub struct NearDuplicateParagraph;
 
@@ -136,12 +136,19 @@ fn before_footer<'a>(cx: &Context<'a>, i: usize, ws: &'a [Word]) -> Option<&'a [
 
 /// The hash of a word of the folded text as this rule compares it: without a leading و when
 /// three letters are left. Most words do not start with و and keep the hash they have.
-#[inline]
+#[inline(always)]
 fn word_hash(folded: &[u8], w: &Word) -> u64 {
-    let (s, e) = (w.start as usize, w.end as usize);
+    let s = w.start as usize;
     if folded.get(s..s + 2) != Some("و".as_bytes()) {
         return w.hash;
     }
+    without_waw(folded, w)
+}
+
+/// [`word_hash`] of a word that starts with و.
+#[inline(never)]
+fn without_waw(folded: &[u8], w: &Word) -> u64 {
+    let (s, e) = (w.start as usize, w.end as usize);
     match folded.get(s + 2..e) {
         Some(rest) if at_least_three_letters(rest) => hash_bytes(rest),
         _ => w.hash,
@@ -197,7 +204,7 @@ const FREE: Head = Head {
 };
 
 /// The heads by pair: open addressing with linear probing on the pair's hash itself (a
-/// [`hash_pair`], already well mixed), sized for every pair of the article at once. A
+/// [`pair`], already well mixed), sized for every pair of the article at once. A
 /// `HashMap` hashed nothing (its keys are [`PreHash`]ed) but grew and rehashed four times
 /// over for each article, and its probing cost more than the rest of the rule.
 struct Heads {
@@ -318,17 +325,98 @@ impl Index {
 
 /// Whether a paragraph of `a` distinct pairs sharing at most `n` of them with an earlier one
 /// could be reported. Jaccard similarity is at most `n / a` (the union holds the paragraph's
-/// own pairs), so it needs `2n ≥ a`; containment needs `n ≥ 0.7 · 15`.
+/// own pairs), so it needs `2n ≥ a`; containment needs `n ≥ 0.7 · 15`. True for more pairs
+/// shared or fewer pairs in all, so bounds that err that way keep every paragraph it is true of.
 fn might_hit(a: usize, n: usize) -> bool {
     n > 0 && (2 * n >= a || 10 * n >= 7 * MIN_CONTAINED_PAIRS)
+}
+
+/// The hash of the word pair `(a, b)` from their words' hashes (already well mixed): a
+/// different value for different pairs but with a chance of 2⁻⁶⁴ (the rotation is odd, so that
+/// even `(a, a)` and `(b, b)` differ unless `a = b`), in two instructions where a full mix
+/// ([`crate::analysis::words::hash_pair`]) took thirteen for every word of the article.
+#[inline(always)]
+fn pair(a: u64, b: u64) -> u64 {
+    a ^ b.rotate_left(29)
+}
+
+/// Appends the pairs of hashed words `words` to `out`.
+#[inline(always)]
+fn push_pairs(mut words: impl ExactSizeIterator<Item = u64>, out: &mut Vec<u64>) {
+    let Some(mut prev) = words.next() else {
+        return;
+    };
+    let from = out.len();
+    out.resize(from + words.len(), 0);
+    for (w, to) in words.zip(out.get_mut(from..).unwrap_or_default()) {
+        *to = pair(prev, w);
+        prev = w;
+    }
+}
+
+/// Appends the pairs of folded words `ws` to `out`: [`push_pairs`] of their [`word_hash`]es.
+/// The words that start with و (one in ten) are found without a branch and mended after,
+/// in `waws`: deciding word by word was a branch that failed to be predicted as often.
+fn push_word_pairs(folded: &[u8], ws: &[Word], out: &mut Vec<u64>, waws: &mut Vec<usize>) {
+    let Some((first, rest)) = ws.split_first() else {
+        return;
+    };
+    let from = out.len();
+    out.resize(from + rest.len(), 0);
+    waws.clear();
+    waws.resize(ws.len(), 0);
+    let mut found = 0;
+    let is_waw = |w: &Word| {
+        let s = w.start as usize;
+        usize::from(folded.get(s..s + 2) == Some("و".as_bytes()))
+    };
+    if let Some(slot) = waws.get_mut(found) {
+        *slot = 0;
+    }
+    found += is_waw(first);
+    let mut prev = first.hash;
+    let own = out.get_mut(from..).unwrap_or_default();
+    for (j, (w, to)) in rest.iter().zip(own.iter_mut()).enumerate() {
+        *to = pair(prev, w.hash);
+        prev = w.hash;
+        if let Some(slot) = waws.get_mut(found) {
+            *slot = j + 1;
+        }
+        found += is_waw(w);
+    }
+    // The words whose hash changes, in order, each with the one before: the pairs on both
+    // sides of it are made again, the one before with that word's own hash, mended or not.
+    let mut mended: Option<(usize, u64)> = None;
+    for &j in waws.get(..found).unwrap_or_default() {
+        let Some(w) = ws.get(j) else {
+            continue;
+        };
+        let h = word_hash(folded, w);
+        if h == w.hash {
+            continue;
+        }
+        if let Some(before) = j.checked_sub(1) {
+            let b = match mended {
+                Some((m, mh)) if m == before => mh,
+                _ => ws.get(before).map_or(0, |b| b.hash),
+            };
+            if let Some(to) = own.get_mut(before) {
+                *to = pair(b, h);
+            }
+        }
+        if let (Some(to), Some(next)) = (own.get_mut(j), ws.get(j + 1)) {
+            *to = pair(h, next.hash);
+        }
+        mended = Some((j, h));
+    }
 }
 
 /// The paragraphs of at least [`MIN_WORDS`] words, whether boilerplate or not, into
 /// `scratch.paras` and their hashed pairs into `scratch.pairs`; returns the paragraphs
 /// (indices into `paras`) that might be reported, found in the same pass without allocating
-/// ([`Seen`]): for each paragraph, its distinct pairs `a` and how many of them occur in any
-/// earlier paragraph, `c`. The pairs it shares with any one earlier paragraph the rule
-/// compares it with are among those, so where [`might_hit`]`(a, c)` is false it cannot be
+/// ([`Earlier`]): for each paragraph, bounds on its distinct pairs `a` and on how many of them
+/// occur in any earlier paragraph, `c`. The pairs it shares with any one earlier paragraph the
+/// rule compares it with are among those, so where [`might_hit`]`(a, c)` is false it cannot be
 /// reported. That is so of every paragraph of most articles.
 #[inline(never)]
 fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
@@ -338,6 +426,7 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
         pairs,
         paras,
         buf,
+        waws,
         ..
     } = scratch;
     paras.clear();
@@ -355,7 +444,9 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
     if long < 2 {
         return Vec::new();
     }
-    seen.reset(words, long);
+    // Too many paragraphs to number: every one is a candidate (no article of a real corpus).
+    let numbered = seen.reset(words, long);
+    pairs.reserve(words);
     let folded = cx.prep.norm.text.as_bytes();
     // Most articles have no «رابط» anywhere: one search spares their lines a look at each word.
     let footers = FOOTER.find(folded).is_some();
@@ -365,8 +456,8 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
             continue;
         };
         let from = pairs.len();
-        let (a, c) = if !footers || !may_have_footer(folded, ws) {
-            seen.add_words(ws.iter().map(|w| word_hash(folded, w)), pairs)
+        if !footers || !may_have_footer(folded, ws) {
+            push_word_pairs(folded, ws, pairs, waws);
         } else {
             match before_footer(cx, i, ws) {
                 Some(before) => {
@@ -378,9 +469,10 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
             if keys.len() < MIN_WORDS {
                 continue;
             }
-            seen.add_words(keys.iter().copied(), pairs)
-        };
-        if might_hit(a, c) {
+            push_pairs(keys.iter().copied(), pairs);
+        }
+        let (a, c) = seen.add(pairs.get(from..).unwrap_or_default());
+        if !numbered || might_hit(a, c) {
             candidates.push(paras.len());
         }
         paras.push(Para {
@@ -391,225 +483,303 @@ fn scan(cx: &Context<'_>, scratch: &mut Scratch) -> Vec<usize> {
     candidates
 }
 
-/// How many candidates [`tighten`] looks at closely; any after them are kept as they are.
-const MAX_CLOSE_LOOKS: usize = 16;
+/// Table slots per word pair of the article in [`Earlier`]: at most one slot in four is taken,
+/// and two pairs of an article share about one slot in thirty.
+const SLOTS_PER_PAIR: usize = 4;
+/// Slots kept from one article to the next; a larger table, for a very large article, is let
+/// go of once the next article does not need it.
+const KEEP_SLOTS: usize = 1 << 16;
+
+/// A slot of [`Earlier`] that two pairs of the article fell in: any pair that falls in it may
+/// be either.
+const SHARED: u32 = 0;
+
+/// Which word pairs occur in an earlier paragraph, told without storing the pairs: a table of
+/// 32-bit slots, each the last paragraph (16 bits) that had a pair falling in it (by the pair's
+/// top bits) and 16 other bits of that pair. A pair is looked up and its slot written in one
+/// step, without a branch or a probe: the exact set of pairs this replaces was a branch that
+/// failed to be predicted and a cache line per pair, the rule's largest cost.
+///
+/// A slot is free when its paragraph is from an earlier article. A pair falling in a slot
+/// another pair of the article took (other bits differ) makes it [`SHARED`], for good in this
+/// article. What the table tells is then a bound, on the safe side for [`might_hit`]:
+/// - a pair met again in the current paragraph finds its slot held by this paragraph, with its
+///   bits or shared; so the pairs that do not (`n − again`) are distinct, no more than the
+///   paragraph's distinct pairs;
+/// - a pair held by an earlier paragraph of the article finds its slot held by that paragraph
+///   or a later one, with its bits or shared; so the shared pairs are at most those that find
+///   their slot so (`taken`, the current paragraph included);
+/// - a pair finding its slot held with other bits was never in that slot in this article, so
+///   was in no earlier paragraph.
+///
+/// The table is kept from article to article and never cleared but when the numbers run
+/// out: paragraphs are numbered on from one article to the next.
+#[derive(Default)]
+struct Earlier {
+    slots: Vec<u32>,
+    /// A pair's slot is its top `64 - shift` bits.
+    shift: u32,
+    /// Paragraphs up to this one are from earlier articles.
+    base: u16,
+    /// The last paragraph numbered.
+    id: u16,
+    /// The pairs of the current paragraph (their places in it) whose slot it held already.
+    held_here: Vec<usize>,
+    /// For [`repeats`].
+    firsts: Vec<(u64, usize)>,
+}
+
+impl Earlier {
+    /// Empties the table for `paras` paragraphs of `pairs` pairs in all; false if there are
+    /// too many paragraphs to number.
+    fn reset(&mut self, pairs: usize, paras: usize) -> bool {
+        let n = pairs
+            .saturating_mul(SLOTS_PER_PAIR)
+            .clamp(64, 1 << 30)
+            .next_power_of_two();
+        if self.slots.len() > n.max(KEEP_SLOTS) {
+            self.slots.truncate(n.max(KEEP_SLOTS));
+            self.slots.shrink_to_fit();
+        }
+        if paras >= usize::from(u16::MAX - self.id) {
+            self.slots.fill(0);
+            self.id = 0;
+        }
+        if self.slots.len() < n {
+            self.slots.resize(n, 0);
+        }
+        self.shift = 64 - n.trailing_zeros();
+        self.base = self.id;
+        paras < usize::from(u16::MAX)
+    }
+
+    /// Adds the next paragraph, with its `pairs`; returns the bounds on its distinct pairs and
+    /// on those an earlier paragraph holds (see [`Earlier`]).
+    fn add(&mut self, pairs: &[u64]) -> (usize, usize) {
+        // Numbers run out only for an article `reset` said so of, whose bounds do not matter.
+        self.id = self.id.saturating_add(1);
+        let (id, base, shift) = (u32::from(self.id), u32::from(self.base), self.shift);
+        let slots = &mut self.slots[..];
+        let mut taken = 0;
+        let held_here = &mut self.held_here;
+        held_here.clear();
+        for (j, &p) in pairs.iter().enumerate() {
+            let Some(slot) = slots.get_mut((p >> shift) as usize) else {
+                continue;
+            };
+            // The pair's other bits, never those of a shared slot.
+            let bits = (p as u32) << 16 | 1 << 16;
+            let (held, by) = (*slot & 0xffff_0000, *slot & 0xffff);
+            let free = by <= base;
+            let same = !free && (held == bits || held == SHARED);
+            // Held by this paragraph: a pair met again, or another pair of it in the same
+            // slot, told apart below if it matters.
+            if same && by == id {
+                held_here.push(j);
+            } else {
+                taken += usize::from(same);
+            }
+            let kept = if free {
+                bits
+            } else if same {
+                held
+            } else {
+                SHARED
+            };
+            *slot = kept | id;
+        }
+        let n = pairs.len();
+        // Taking every pair whose slot this paragraph held for a shared one bounds the counts
+        // too. Where that bound says no, it is the answer; else those pairs are told apart on
+        // the pairs themselves, so that pairs repeated in a paragraph are not taken for shared
+        // ones (a long paragraph repeats a few).
+        if held_here.is_empty() || !might_hit(n, taken + held_here.len()) {
+            return (n, taken + held_here.len());
+        }
+        let again = repeats(pairs, held_here, &mut self.firsts);
+        (n - again, taken + held_here.len() - again)
+    }
+}
+
+/// How many of the pairs at places `at` (in order) of `pairs` occur at an earlier place: one
+/// pass over `pairs` noting where each of them first occurs, in `firsts`, a small table of
+/// `(pair, 1 + first place or 0)` (open addressing on the pair's low bits).
+fn repeats(pairs: &[u64], at: &[usize], firsts: &mut Vec<(u64, usize)>) -> usize {
+    let Some(&last) = at.last() else {
+        return 0;
+    };
+    let n = (4 * at.len()).next_power_of_two();
+    let mask = n - 1;
+    firsts.clear();
+    firsts.resize(n, (0, usize::MAX));
+    // The slot of `p`: its own, or the free one where it would go.
+    let find = |firsts: &[(u64, usize)], p: u64| {
+        let mut i = p as usize & mask;
+        while firsts
+            .get(i)
+            .is_some_and(|&(q, f)| f != usize::MAX && q != p)
+        {
+            i = (i + 1) & mask;
+        }
+        i
+    };
+    for &j in at {
+        if let Some(&p) = pairs.get(j) {
+            let i = find(firsts, p);
+            if let Some(slot) = firsts.get_mut(i) {
+                *slot = (p, 0);
+            }
+        }
+    }
+    for (k, &p) in pairs.iter().enumerate().take(last + 1) {
+        let i = find(firsts, p);
+        if let Some(slot) = firsts.get_mut(i).filter(|s| s.1 == 0) {
+            slot.1 = k + 1;
+        }
+    }
+    at.iter()
+        .filter(|&&j| {
+            let p = pairs.get(j).copied().unwrap_or_default();
+            firsts
+                .get(find(firsts, p))
+                .is_some_and(|&(_, f)| f != usize::MAX && f <= j)
+        })
+        .count()
+}
+
+/// How many candidates [`tighten`] looks at closely (one bit each); any after them are kept as
+/// they are.
+const MAX_CLOSE_LOOKS: usize = 32;
 
 /// The `candidates` of [`scan`] that still might be reported once the pairs each shares with
 /// every earlier paragraph are counted one paragraph at a time rather than all together: at
 /// least as many as the rule counts ([`report`] leaves boilerplate, allowed phrases, exact
 /// repeats and stock phrases out). Most candidates of [`scan`] share common pairs with
 /// several paragraphs, none of which is like them.
+///
+/// One pass over the paragraphs before the last candidate serves them all: the candidates'
+/// pairs go into a small table ([`Close`]) saying which candidates hold each, and every pair
+/// of an earlier paragraph is looked up there once.
 #[inline(never)]
-fn tighten(paras: &[Para], pairs: &[u64], candidates: Vec<usize>, set: &mut Seen) -> Vec<usize> {
-    let mut kept = Vec::new();
-    for (n, &p) in candidates.iter().enumerate() {
-        let Some(para) = paras.get(p) else {
-            continue;
-        };
-        if n >= MAX_CLOSE_LOOKS {
-            kept.push(p);
-            continue;
-        }
-        let own = para.pairs(pairs);
-        set.reset(own.len(), p + 1);
-        let (a, _) = set.add(own);
-        let most = paras
-            .get(..p)
-            .unwrap_or_default()
+fn tighten(paras: &[Para], pairs: &[u64], candidates: Vec<usize>, close: &mut Close) -> Vec<usize> {
+    let looked = &candidates[..candidates.len().min(MAX_CLOSE_LOOKS)];
+    let Some(&last) = looked.last() else {
+        return candidates;
+    };
+    let para_pairs = |p: usize| paras.get(p).map_or(&[][..], |para| para.pairs(pairs));
+    // Distinct pairs of each candidate, and the most it shares with one earlier paragraph.
+    let mut distinct = [0usize; MAX_CLOSE_LOOKS];
+    let mut most = [0usize; MAX_CLOSE_LOOKS];
+    let mut count = [0usize; MAX_CLOSE_LOOKS];
+    close.reset(looked.iter().map(|&p| para_pairs(p).len()).sum());
+    for (k, &p) in looked.iter().enumerate() {
+        distinct[k] = para_pairs(p)
             .iter()
-            .map(|q| set.count(q.pairs(pairs)))
-            .max()
-            .unwrap_or(0);
-        if might_hit(a, most) {
-            kept.push(p);
+            .filter(|&&x| close.insert(x, k))
+            .count();
+    }
+    // The candidates after paragraph q: those from `later` on.
+    let mut later = 0;
+    for q in 0..last {
+        while looked.get(later).is_some_and(|&p| p <= q) {
+            later += 1;
+        }
+        let after = u32::MAX.checked_shl(later as u32).unwrap_or(0);
+        let mut touched = 0u32;
+        for &x in para_pairs(q) {
+            let m = close.holders(x, q) & after;
+            touched |= m;
+            let mut bits = m;
+            while bits != 0 {
+                count[bits.trailing_zeros() as usize] += 1;
+                bits &= bits - 1;
+            }
+        }
+        while touched != 0 {
+            let k = touched.trailing_zeros() as usize;
+            most[k] = most[k].max(count[k]);
+            count[k] = 0;
+            touched &= touched - 1;
         }
     }
+    let mut kept: Vec<usize> = looked
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| might_hit(distinct[k], most[k]))
+        .map(|(_, &p)| p)
+        .collect();
+    kept.extend_from_slice(&candidates[looked.len()..]);
     kept
 }
 
-/// The word pairs of the paragraphs seen so far, each with the last paragraph that held it:
-/// open addressing on the pair's hash (already well mixed). The table is kept from article to
-/// article and never cleared: paragraphs are numbered on from one article to the next, and a
-/// slot whose paragraph is from an earlier article is free.
+/// The word pairs of [`tighten`]'s candidates, each with the candidates holding it (a bit
+/// each) and the last paragraph that looked it up: open addressing on the pair's low bits.
 #[derive(Default)]
-struct Seen {
-    slots: Vec<Slot>,
-    /// The slots in use: the first `mask + 1`.
+struct Close {
+    slots: Vec<CloseSlot>,
     mask: usize,
-    /// Paragraphs up to this one are from earlier articles.
-    base: u32,
-    /// The last paragraph numbered.
-    id: u32,
-    /// Slots taken since the last [`Seen::reset`].
-    used: usize,
 }
 
 #[derive(Clone, Copy, Default)]
-struct Slot {
+struct CloseSlot {
     pair: u64,
-    /// The last paragraph that held `pair`; the slot is free if that is from an earlier
-    /// article ([`Seen::base`]).
-    owner: u32,
+    /// The candidates holding `pair`; 0 for a free slot.
+    holders: u32,
+    /// 1 + the last paragraph that looked `pair` up.
+    seen: u32,
 }
 
-/// What [`Seen::insert`] found of a pair.
-enum Insert {
-    /// Not held by any paragraph yet.
-    New,
-    /// Held by an earlier paragraph.
-    Earlier,
-    /// Already held by the current paragraph.
-    Again,
-}
-
-/// Slots kept from one article to the next; a larger table, for a very large article, is let
-/// go of once the next article does not need it.
-const KEEP_SLOTS: usize = 1 << 16;
-
-impl Seen {
-    /// Empties the set, for `paras` paragraphs of at most `pairs` pairs in all.
-    fn reset(&mut self, pairs: usize, paras: usize) {
-        let n = pairs.saturating_mul(2).next_power_of_two().max(64);
-        if self.slots.len() > n.max(KEEP_SLOTS) {
-            *self = Seen::default();
+impl Close {
+    /// Empties the table, for at most `pairs` pairs.
+    fn reset(&mut self, pairs: usize) {
+        let n = pairs.saturating_mul(4).next_power_of_two().max(64);
+        if self.slots.len() > n.max(KEEP_SLOTS / 4) {
+            self.slots = Vec::new();
         }
-        let paras = u32::try_from(paras).unwrap_or(u32::MAX);
-        if self.id.checked_add(paras).is_none() || self.slots.len() < n {
-            // Numbers run out, or the table is too small: start afresh.
-            let len = n.max(self.slots.len());
-            *self = Seen {
-                slots: vec![Slot::default(); len],
-                ..Seen::default()
-            };
+        if self.slots.len() < n {
+            self.slots.resize(n, CloseSlot::default());
         }
         self.mask = n - 1;
-        self.base = self.id;
-        self.used = 0;
-    }
-
-    /// Adds the next paragraph, with its `pairs`; returns its number of distinct pairs and
-    /// how many of those an earlier paragraph held.
-    fn add(&mut self, pairs: &[u64]) -> (usize, usize) {
-        self.start(pairs.len());
-        let (mut new, mut earlier) = (0, 0);
-        for &pair in pairs {
-            match self.insert(pair) {
-                Insert::New => new += 1,
-                Insert::Earlier => earlier += 1,
-                Insert::Again => {}
-            }
+        if let Some(used) = self.slots.get_mut(..n) {
+            used.fill(CloseSlot::default());
         }
-        self.used += new;
-        (new + earlier, earlier)
     }
 
-    /// [`Self::add`] for the paragraph of hashed words `words`, whose pairs it appends to
-    /// `out`: one pass over the words.
-    fn add_words(
-        &mut self,
-        mut words: impl ExactSizeIterator<Item = u64>,
-        out: &mut Vec<u64>,
-    ) -> (usize, usize) {
-        let Some(mut prev) = words.next() else {
-            return (0, 0);
-        };
-        self.start(words.len());
-        let from = out.len();
-        out.resize(from + words.len(), 0);
-        let (mut new, mut earlier) = (0, 0);
-        for (w, to) in words.zip(out.get_mut(from..).unwrap_or_default()) {
-            let pair = hash_pair(prev, w);
-            prev = w;
-            *to = pair;
-            match self.insert(pair) {
-                Insert::New => new += 1,
-                Insert::Earlier => earlier += 1,
-                Insert::Again => {}
-            }
-        }
-        self.used += new;
-        (new + earlier, earlier)
-    }
-
-    /// Numbers the next paragraph, with room for its `n` pairs.
-    fn start(&mut self, n: usize) {
-        while 2 * (self.used + n) > self.mask + 1 {
-            self.grow();
-        }
-        self.id = self.id.saturating_add(1);
-    }
-
-    /// Marks `pair` as held by the current paragraph ([`Self::start`]).
-    #[inline(always)]
-    fn insert(&mut self, pair: u64) -> Insert {
-        let (id, base, mask) = (self.id, self.base, self.mask);
-        let mut i = pair as usize & mask;
+    /// Notes that candidate `k` holds `pair`; true if it was not noted yet.
+    fn insert(&mut self, pair: u64, k: usize) -> bool {
+        let bit = 1u32 << k;
+        let mut i = pair as usize & self.mask;
         while let Some(slot) = self.slots.get_mut(i) {
-            if slot.owner <= base {
-                *slot = Slot { pair, owner: id };
-                return Insert::New;
+            if slot.holders == 0 || slot.pair == pair {
+                slot.pair = pair;
+                let new = slot.holders & bit == 0;
+                slot.holders |= bit;
+                return new;
+            }
+            i = (i + 1) & self.mask;
+        }
+        false
+    }
+
+    /// The candidates holding `pair` if paragraph `q` has not looked it up yet, else 0.
+    #[inline]
+    fn holders(&mut self, pair: u64, q: usize) -> u32 {
+        let q = q as u32 + 1;
+        let mut i = pair as usize & self.mask;
+        while let Some(slot) = self.slots.get_mut(i) {
+            if slot.holders == 0 {
+                return 0;
             }
             if slot.pair == pair {
-                if slot.owner == id {
-                    return Insert::Again;
+                if slot.seen == q {
+                    return 0;
                 }
-                slot.owner = id;
-                return Insert::Earlier;
+                slot.seen = q;
+                return slot.holders;
             }
-            i = (i + 1) & mask;
+            i = (i + 1) & self.mask;
         }
-        Insert::Again
-    }
-
-    /// The number of distinct `pairs` (those of the next paragraph) in the set, adding none.
-    fn count(&mut self, pairs: &[u64]) -> usize {
-        self.id = self.id.saturating_add(1);
-        let (id, base, mask) = (self.id, self.base, self.mask);
-        let mut found = 0;
-        for &pair in pairs {
-            let mut i = pair as usize & mask;
-            while let Some(slot) = self.slots.get_mut(i) {
-                if slot.owner <= base {
-                    break;
-                }
-                if slot.pair == pair {
-                    if slot.owner != id {
-                        slot.owner = id;
-                        found += 1;
-                    }
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
-        }
-        found
-    }
-
-    /// Doubles the slots in use, moving the pairs since the last reset into a new table: only
-    /// if more pairs come than [`Self::reset`] was told of.
-    #[cold]
-    fn grow(&mut self) {
-        let len = 2 * (self.mask + 1);
-        let old = std::mem::replace(
-            self,
-            Seen {
-                slots: vec![Slot::default(); len],
-                mask: len - 1,
-                base: 0,
-                id: self.id,
-                used: self.used,
-            },
-        );
-        let live = old.slots.iter().take(old.mask + 1);
-        for &slot in live.filter(|s| s.owner > old.base) {
-            let mut i = slot.pair as usize & self.mask;
-            while self.slots.get(i).is_some_and(|s| s.owner != 0) {
-                i = (i + 1) & self.mask;
-            }
-            if let Some(s) = self.slots.get_mut(i) {
-                *s = slot;
-            }
-        }
+        0
     }
 }
 
@@ -617,14 +787,16 @@ impl Seen {
 /// for its words.
 #[derive(Default)]
 struct Scratch {
-    seen: Seen,
+    seen: Earlier,
     /// For [`tighten`].
-    close: Seen,
+    close: Close,
     /// The hashed words of one line.
     keys: Vec<u64>,
     pairs: Vec<u64>,
     paras: Vec<Para>,
     buf: String,
+    /// For [`push_word_pairs`].
+    waws: Vec<usize>,
 }
 
 impl Scratch {
@@ -1032,7 +1204,7 @@ mod tests {
                 }
                 let hs: Vec<u64> = ws.iter().map(|w| super::hash_bytes(w.as_bytes())).collect();
                 let from = pairs.len();
-                pairs.extend(hs.windows(2).map(|p| super::hash_pair(p[0], p[1])));
+                pairs.extend(hs.windows(2).map(|p| super::pair(p[0], p[1])));
                 paras.push(super::Para {
                     line: i,
                     pairs: (from, pairs.len()),
@@ -1063,19 +1235,130 @@ mod tests {
         }
     }
 
+    /// [`super::Earlier::add`] of the pairs of hashed words `words`.
+    fn add(seen: &mut super::Earlier, words: &[u64]) -> (usize, usize) {
+        let mut pairs = Vec::new();
+        super::push_pairs(words.iter().copied(), &mut pairs);
+        seen.add(&pairs)
+    }
+
     #[test]
-    fn seen_counts_pairs_and_grows() {
-        let mut seen = super::Seen::default();
-        // Told of fewer pairs than come, with pairs alike in their low bits.
-        seen.reset(1, 3);
-        let first: Vec<u64> = (0..100u64).map(|i| i << 32 | 5).collect();
-        assert_eq!(seen.add(&first), (100, 0));
-        let mut second: Vec<u64> = (50..150u64).map(|i| i << 32 | 5).collect();
-        second.extend_from_slice(&second.clone());
-        assert_eq!(seen.add(&second), (100, 50));
-        assert_eq!(seen.count(&[7 << 32 | 5, 7 << 32 | 5, 149 << 32 | 5, 1]), 2);
+    fn earlier_counts_pairs_across_articles() {
+        let mut seen = super::Earlier::default();
+        let words = |r: std::ops::Range<u64>| -> Vec<u64> {
+            r.map(|i| super::hash_bytes(&i.to_le_bytes())).collect()
+        };
+        assert!(seen.reset(300, 3));
+        assert_eq!(add(&mut seen, &words(0..101)), (100, 0));
+        // Half its pairs are the first paragraph's, and every pair comes twice.
+        let second = [words(50..151), words(50..151)].concat();
+        let (a, c) = add(&mut seen, &second);
+        assert!(a <= 201 && c >= 50 && super::might_hit(a, c), "{a} {c}");
         // A new article starts empty, in the same table.
-        seen.reset(2, 1);
-        assert_eq!(seen.add(&first[..2]), (2, 0));
+        assert!(seen.reset(2, 2));
+        assert_eq!(add(&mut seen, &words(0..3)), (2, 0));
+        // Numbers running out empty the table.
+        seen.id = u16::MAX - 1;
+        assert!(seen.reset(2, 2));
+        assert_eq!(add(&mut seen, &words(0..3)), (2, 0));
+        assert_eq!(add(&mut seen, &words(0..3)), (2, 2));
+        assert!(!seen.reset(2, usize::from(u16::MAX)));
+    }
+
+    #[test]
+    fn repeats_are_found_where_they_recur() {
+        let mut firsts = Vec::new();
+        let pairs = [5, 7, 5, 9, 7, 7, 1 << 40 | 5];
+        // 5 and 7 recur at 2, 4 and 5; 9 and the pair alike in its low bits do not.
+        assert_eq!(super::repeats(&pairs, &[2, 3, 4, 5, 6], &mut firsts), 3);
+        assert_eq!(super::repeats(&pairs, &[0, 1], &mut firsts), 0);
+        assert_eq!(super::repeats(&pairs, &[], &mut firsts), 0);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// However the pairs fall in the table (two to 128 slots here, so they share them all
+        /// the time), its bounds keep every paragraph that the exact counts keep.
+        #[test]
+        fn earlier_bounds_lose_no_candidate(
+            articles in proptest::collection::vec(
+                proptest::collection::vec(proptest::collection::vec(0u64..8, 1..30), 1..8),
+                1..4,
+            ),
+            slots_bits in 1u32..8,
+            start in proptest::prop_oneof![proptest::strategy::Just(0u16), u16::MAX - 20..u16::MAX],
+        ) {
+            let mut seen = super::Earlier { id: start, ..Default::default() };
+            for paras in &articles {
+                let n: usize = paras.iter().map(Vec::len).sum();
+                proptest::prop_assert!(seen.reset(n, paras.len()));
+                seen.shift = 64 - slots_bits;
+                let mut earlier = std::collections::HashSet::new();
+                for words in paras {
+                    let hs: Vec<u64> = words.iter().map(|w| super::hash_bytes(&w.to_le_bytes())).collect();
+                    let own: std::collections::HashSet<u64> =
+                        hs.windows(2).map(|p| super::pair(p[0], p[1])).collect();
+                    let (a, c) = (own.len(), own.intersection(&earlier).count());
+                    let (ba, bc) = add(&mut seen, &hs);
+                    proptest::prop_assert!(bc >= c, "{} {} {} {}", a, c, ba, bc);
+                    proptest::prop_assert!(
+                        !super::might_hit(a, c) || super::might_hit(ba, bc),
+                        "{} {} {} {}", a, c, ba, bc
+                    );
+                    earlier.extend(own);
+                }
+            }
+        }
+
+        /// The pairs of the folded words, mended where words start with و, are those of their
+        /// hashes taken one by one.
+        #[test]
+        fn word_pairs_are_the_pairs_of_word_hashes(t in article_of_words()) {
+            crate::analysis::rules::testing::with_context(&t, |cx| {
+                let fw = cx.prep.words();
+                let folded = cx.prep.norm.text.as_bytes();
+                let mut waws = Vec::new();
+                for ws in (0..cx.prep.lines.len()).filter_map(|i| fw.line(i)) {
+                    let (mut want, mut got) = (Vec::new(), vec![1]);
+                    super::push_pairs(ws.iter().map(|w| super::word_hash(folded, w)), &mut want);
+                    super::push_word_pairs(folded, ws, &mut got, &mut waws);
+                    assert_eq!(got.get(1..), Some(&want[..]), "{t:?}");
+                }
+            });
+        }
+
+        /// The one pass of `tighten` keeps exactly the candidates that comparing each with
+        /// every earlier paragraph keeps.
+        #[test]
+        fn tighten_counts_what_each_candidate_shares(
+            paras in proptest::collection::vec(proptest::collection::vec(0u64..40, 0..30), 1..50),
+            picks in proptest::collection::vec(proptest::bool::weighted(0.6), 50),
+        ) {
+            let mut pairs = Vec::new();
+            let mut list = Vec::new();
+            for (i, ps) in paras.iter().enumerate() {
+                let from = pairs.len();
+                // Pairs alike in their low bits, to probe past each other.
+                pairs.extend(ps.iter().map(|&x| x << 40 | 3));
+                list.push(super::Para { line: i, pairs: (from, pairs.len()) });
+            }
+            let candidates: Vec<usize> = (0..paras.len()).filter(|&p| picks[p]).collect();
+            let set = |p: usize| -> std::collections::HashSet<u64> {
+                list[p].pairs(&pairs).iter().copied().collect()
+            };
+            let want: Vec<usize> = candidates
+                .iter()
+                .enumerate()
+                .filter(|&(k, &p)| {
+                    let own = set(p);
+                    let most = (0..p).map(|q| own.intersection(&set(q)).count()).max().unwrap_or(0);
+                    k >= super::MAX_CLOSE_LOOKS || super::might_hit(own.len(), most)
+                })
+                .map(|(_, &p)| p)
+                .collect();
+            let mut close = super::Close::default();
+            let got = super::tighten(&list, &pairs, candidates, &mut close);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }
