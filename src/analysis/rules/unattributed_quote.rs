@@ -272,10 +272,21 @@ fn words_have_speech(cx: &Context<'_>, li: usize, from: usize, to: usize) -> boo
         })
 }
 
-/// Whether folded word `w` is a speech verb, with a proclitic و/ف/ل allowed.
+/// Whether folded word `w` is a speech verb, with proclitics و/ف (up to two) and ل allowed.
+/// The word is tried whole before any letter is stripped, because some speech words start
+/// with those letters themselves (وفق, which stripping every و/ف would turn into ق).
 fn is_speech(speech: &Speech, w: &str) -> bool {
-    let w = w.trim_start_matches(['و', 'ف']);
-    speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r))
+    let mut w = w;
+    for _ in 0..3 {
+        if speech.contains(w) || w.strip_prefix('ل').is_some_and(|r| speech.contains(r)) {
+            return true;
+        }
+        match w.strip_prefix(['و', 'ف']) {
+            Some(rest) => w = rest,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The length in bytes of the character at byte `b` of `text` (a quotation mark).
@@ -470,6 +481,33 @@ mod tests {
             1:1-1:27 info a quotation of 5 words with no source named [«إن الحل هو الطريق الوحيد»]
         "#]]
         .assert_eq(&render("unattributed-quote", "«إن الحل هو الطريق الوحيد»"));
+    }
+
+    #[test]
+    fn speech_words_that_start_like_a_proclitic() {
+        let speech = super::speech_words();
+        for w in [
+            "وفق",
+            "ووفق",
+            "قال",
+            "وقال",
+            "فقال",
+            "وفقال",
+            "لأكد",
+            "وحسب",
+            "بحسب",
+        ] {
+            let folded = crate::analysis::normalize::fold(w);
+            assert!(super::is_speech(&speech, &folded), "{w}");
+        }
+        for w in ["ق", "وفقه", "ووفقال", "وطن"] {
+            let folded = crate::analysis::normalize::fold(w);
+            assert!(!super::is_speech(&speech, &folded), "{w}");
+        }
+        check(
+            "unattributed-quote",
+            "ووفق المصدر فإن «الحل السياسي هو الطريق الوحيد لإنهاء الأزمة»",
+        );
     }
 
     #[test]
