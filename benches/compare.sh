@@ -15,11 +15,26 @@ fi
 command -v rg >/dev/null || { echo "ripgrep (rg) is needed: apt-get install ripgrep" >&2; exit 1; }
 bin=${CARGO_TARGET_DIR:-target}/release/khabar
 $bin kb aliases --root "$dir" > target/bench/aliases.txt
-files=$(find "$dir" -name '*.txt' | wc -l); mb=$(du -sm "$dir" | cut -f1)
-echo "corpus: $files articles, ${mb} MB; $(wc -l < target/bench/aliases.txt) aliases; $(nproc) cores"
+files=$(find "$dir" -name '*.txt' | wc -l); mb=$(find "$dir" -name '*.txt' -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}')
+echo "corpus: $files articles, ${mb} MB; $(wc -l < target/bench/aliases.txt) aliases; $(nproc) cores; $runs runs each, $(command -v hyperfine >/dev/null && echo "hyperfine -N" || echo "bash loop: install hyperfine for exact figures")"
 
-# median wall time of a command over $runs runs (after one warm-up)
+# median, min and max wall time in ms of a command over $runs runs (after warm-ups). hyperfine
+# runs it without a shell (-N), so no shell start-up is added to both sides of the ratio; without
+# hyperfine, a plain loop times it through bash, which adds a few ms to every command and so
+# flatters the ratios a little.
 median() {
+  if command -v hyperfine >/dev/null; then
+    local json
+    json=$(mktemp)
+    hyperfine -N --style none -w 3 -r "$runs" --export-json "$json" "$1" >/dev/null 2>&1 || true
+    python3 - "$json" <<'PY'
+import json, statistics, sys
+t = sorted(x * 1000 for x in json.load(open(sys.argv[1]))["results"][0]["times"])
+print(f"{statistics.median(t):.1f} {t[0]:.1f} {t[-1]:.1f}")
+PY
+    rm -f "$json"
+    return
+  fi
   local times=()
   bash -c "$1" >/dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
