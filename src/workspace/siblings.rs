@@ -21,21 +21,31 @@ type Listing = Option<Arc<HashSet<OsString>>>;
 impl Annotations {
     /// The `.ann` file beside `article`, if it is there.
     pub fn beside(&self, article: &Path) -> Option<PathBuf> {
-        let ann = article.with_extension("ann");
-        let name = ann.file_name()?.to_owned();
         let folder = article.parent().unwrap_or(Path::new("."));
-        let listing = {
-            let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
-            folders
-                .entry(folder.to_path_buf())
-                .or_insert_with(|| list(folder))
-                .clone()
-        };
+        let listing = self.listing(folder);
+        // Most folders hold no `.ann` at all: then no name is built to look for.
+        if listing.as_ref().is_some_and(|names| names.is_empty()) {
+            return None;
+        }
+        let ann = article.with_extension("ann");
+        let name = ann.file_name()?;
         let there = match listing {
-            Some(names) => names.contains(&name) && ann.is_file(),
+            Some(names) => names.contains(name) && ann.is_file(),
             None => ann.is_file(),
         };
         there.then_some(ann)
+    }
+
+    /// The listing of `folder`, made on first use. The map is searched by the borrowed path,
+    /// so the path is copied only the first time.
+    fn listing(&self, folder: &Path) -> Listing {
+        let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(listing) = folders.get(folder) {
+            return listing.clone();
+        }
+        let listing = list(folder);
+        folders.insert(folder.to_path_buf(), listing.clone());
+        listing
     }
 }
 
