@@ -126,11 +126,11 @@ static PASS: [u8; 0x10000] = {
 
 /// Bits of 64 bytes of the folded text, bit `i` for byte `i` of the block: the bytes that a
 /// run of [`FAST`] characters may hold (continuation bytes pass, as in [`PASS`]), and those
-/// that start an [`ARABIC`] and an [`OTHER`] one.
+/// that are an [`OTHER`] one (ASCII letters and digits). The other bytes of a run are those of
+/// its [`ARABIC`] letters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Block {
     inside: u64,
-    arabic: u64,
     other: u64,
 }
 
@@ -157,7 +157,6 @@ fn blocks_bytes(t: &[u8]) -> Vec<Block> {
         let pair = usize::from(b0) | usize::from(t.get(i + 1).copied().unwrap_or(0)) << 8;
         let (bit, block) = (1u64 << (i % 64), &mut out[i / 64]);
         block.inside |= u64::from(PASS[pair] != 0) * bit;
-        block.arabic |= u64::from(FAST[pair] == ARABIC) * bit;
         block.other |= u64::from(FAST[pair] == OTHER) * bit;
     }
     out
@@ -180,8 +179,8 @@ fn fast_run(blocks: &[Block], mut q: usize) -> (usize, u8) {
         let stop = !ahead(a.inside, b.inside);
         let n = stop.trailing_zeros();
         let taken = u64::MAX.checked_shr(64 - n).unwrap_or(0);
-        kind |= (u8::from(ahead(a.arabic, b.arabic) & taken != 0) * ARABIC)
-            | (u8::from(ahead(a.other, b.other) & taken != 0) * OTHER);
+        let other = ahead(a.other, b.other);
+        kind |= (u8::from(!other & taken != 0) * ARABIC) | (u8::from(other & taken != 0) * OTHER);
         q += n as usize;
         if stop != 0 {
             break;
@@ -195,8 +194,8 @@ fn fast_run(blocks: &[Block], mut q: usize) -> (usize, u8) {
 mod sse2 {
     use super::Block;
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_min_epu8,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_slli_epi16, _mm_sub_epi8,
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8, _mm_slli_epi16,
     };
 
     /// A block of 64 bytes and the byte after it (zero past the text's end).
@@ -231,24 +230,24 @@ mod sse2 {
     fn block(w: &Window) -> Block {
         let mut out = Block::default();
         for q in 0..4 {
-            let (inside, arabic, other) = sixteen(&w[16 * q..]);
+            let (inside, other) = sixteen(&w[16 * q..]);
             out.inside |= u64::from(inside) << (16 * q);
-            out.arabic |= u64::from(arabic) << (16 * q);
             out.other |= u64::from(other) << (16 * q);
         }
         out
     }
 
     /// For bytes `w[0..16]` (`w[16]` follows the last): the bits of the bytes a run may hold
-    /// (continuation bytes, ASCII letters and digits, first bytes of a [`super::fast_letter`]),
-    /// of the first bytes of fast letters and of the ASCII letters and digits.
+    /// (continuation bytes, ASCII letters and digits, first bytes of a [`super::fast_letter`])
+    /// and of the ASCII letters and digits. The text is UTF-8, so a byte D8..DB is followed by
+    /// a continuation byte.
     #[inline(always)]
-    fn sixteen(w: &[u8]) -> (u16, u16, u16) {
+    fn sixteen(w: &[u8]) -> (u16, u16) {
         let (Some(here), Some(next)) = (
             w.first_chunk::<16>(),
             w.get(1..).and_then(<[u8]>::first_chunk::<16>),
         ) else {
-            return (0, 0, 0);
+            return (0, 0);
         };
         // SAFETY: `_mm_loadu_si128` reads 16 bytes at a pointer with no alignment required, and
         // each pointer is that of a `[u8; 16]`. The other intrinsics only compute on values;
@@ -257,32 +256,31 @@ mod sse2 {
             let b = _mm_loadu_si128(here.as_ptr().cast());
             let n = _mm_loadu_si128(next.as_ptr().cast());
             let splat = |x: u8| _mm_set1_epi8(x as i8);
-            // Bytes from `lo` to `hi`: their distance from `lo` is at most `hi - lo`.
+            // Bytes from `lo` to `hi` (`hi - lo` below 255): moved so that `lo` is -128, they
+            // are the signed bytes below -128 + (hi - lo) + 1.
             let within = |x: __m128i, lo: u8, hi: u8| {
-                let d = _mm_sub_epi8(x, splat(lo));
-                _mm_cmpeq_epi8(_mm_min_epu8(d, splat(hi - lo)), d)
+                let moved = _mm_add_epi8(x, splat(0x80u8.wrapping_sub(lo)));
+                _mm_cmplt_epi8(moved, splat(0x81u8.wrapping_add(hi - lo)))
             };
-            // 0x80..=0xBF are the signed bytes below 0xC0.
-            let cont = |x: __m128i| _mm_cmplt_epi8(x, splat(0xc0));
             let digit = within(b, b'0', b'9');
             let alpha = within(_mm_or_si128(b, splat(0x20)), b'a', b'z');
             let other = _mm_or_si128(digit, alpha);
-            // A character of lead byte D8..DB is U+0600 plus ((lead - D8) << 6 | next & 3F),
-            // a byte; the 16-bit shift moves no bit across bytes once the lead's are masked.
-            let l = _mm_sub_epi8(b, splat(0xd8));
-            let lead = _mm_and_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, splat(3)), l), cont(n));
+            // A character of lead byte D8..DB is U+0600 plus ((lead & 3) << 6 | next & 3F), a
+            // byte; the 16-bit shift moves no bit across bytes once the lead's are masked.
             let low = _mm_or_si128(
-                _mm_slli_epi16(_mm_and_si128(l, splat(3)), 6),
+                _mm_slli_epi16(_mm_and_si128(b, splat(3)), 6),
                 _mm_and_si128(n, splat(0x3f)),
             );
             let letter = _mm_or_si128(
                 _mm_or_si128(within(low, 0x21, 0x3a), within(low, 0x41, 0x4a)),
                 within(low, 0x71, 0xd3),
             );
-            let arabic = _mm_and_si128(lead, letter);
-            let inside = _mm_or_si128(_mm_or_si128(cont(b), other), arabic);
+            let arabic = _mm_and_si128(within(b, 0xd8, 0xdb), letter);
+            // 0x80..=0xBF are the signed bytes below 0xC0.
+            let cont = _mm_cmplt_epi8(b, splat(0xc0));
+            let inside = _mm_or_si128(_mm_or_si128(cont, other), arabic);
             let bits = |x: __m128i| _mm_movemask_epi8(x) as u16;
-            (bits(inside), bits(arabic), bits(other))
+            (bits(inside), bits(other))
         }
     }
 }
