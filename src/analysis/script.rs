@@ -8,7 +8,7 @@
 
 use super::normalize::Normalized;
 use super::normalize::{fold, fold_into};
-use super::words::{hash_bytes, FoldedWords, LetterRuns};
+use super::words::{FoldedWords, LetterRuns};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -453,116 +453,161 @@ fn erased_letters(n: usize) -> u32 {
     3 * n as u32
 }
 
-/// One slot of [`FunctionHashes`]: a folded function word's [`hash_bytes`], its bytes (zero
-/// after its length; length 0: a free slot) and whether it is Persian.
+/// One function word of [`FunctionHashes`]: its bytes as two numbers (zero after its length),
+/// its length, and what it adds to the evidence of Arabic and of Persian.
 #[derive(Clone, Copy)]
 struct HashSlot {
-    hash: u64,
-    bytes: [u8; 16],
+    bytes: (u64, u64),
     len: usize,
-    persian: bool,
+    counts: (u32, u32),
 }
 
-/// The function words of both languages by their [`hash_bytes`], in an open-addressed table a
-/// seventh full: [`WordEvidence`] gets every word with its hash already made by
-/// [`FoldedWords`](super::words::FoldedWords), so that nearly every look-up is one load that
-/// finds a free slot.
+/// The entry of the slots no function word is sent to: no word has its length.
+const NO_WORD: HashSlot = HashSlot {
+    bytes: (0, 0),
+    len: usize::MAX,
+    counts: (0, 0),
+};
+
+/// The function words of both languages, by a key made of their first eight bytes and their
+/// length ([`slot_key`]), which a word has as soon as its bytes are read: a look-up by the hash
+/// [`FoldedWords`](super::words::FoldedWords) makes of every word had to wait for it. The keys
+/// are sent to slots of `index` by a multiplier chosen so that no two function words share one,
+/// so a word is told by one slot and one entry, with no branch: about a word in three is a
+/// function word, and the branches of a filter and a probed table went either way from one word
+/// to the next.
 struct FunctionHashes {
-    /// Bit `hash >> 52` of each function word: a word whose bit is clear is none, which is
-    /// most words, told by one load from 512 bytes rather than a slot's from 20 KB.
-    filter: [u64; 64],
-    slots: [HashSlot; FUNCTION_SLOTS],
+    /// The multiplier whose product with a key has the key's slot in its top bits.
+    seed: u64,
+    /// The entry in `words` of each slot's function word (0: none).
+    index: [u8; 1 << SLOT_BITS],
+    /// [`NO_WORD`], then the function words, then [`NO_WORD`]s: arrays, so that a look-up
+    /// checks no bounds and loads no length.
+    words: [HashSlot; MAX_WORDS],
 }
 
-const FUNCTION_SLOTS: usize = 512;
+/// A thousand slots for the seventy-odd function words: a multiplier in ten or so sends no
+/// two to one slot.
+const SLOT_BITS: u32 = 10;
+const MAX_WORDS: usize = 128;
 
-/// Whether `a` and `b`, both of length `n` (at most 16), hold the same bytes: two loads that
-/// may overlap from each, where the slice comparison called `bcmp` for a dozen bytes.
-#[inline]
-fn same_short(a: &[u8], b: &[u8], n: usize) -> bool {
-    let at = |s: &[u8], i: usize, w: usize| -> u64 {
-        let mut x = [0u8; 8];
-        if let (Some(d), Some(src)) = (x.get_mut(..w), s.get(i..i + w)) {
-            d.copy_from_slice(src);
-        }
-        u64::from_le_bytes(x)
-    };
-    match n {
-        0 => true,
-        1..=3 => {
-            at(a, 0, 1) == at(b, 0, 1)
-                && at(a, n / 2, 1) == at(b, n / 2, 1)
-                && at(a, n - 1, 1) == at(b, n - 1, 1)
-        }
-        4..=7 => at(a, 0, 4) == at(b, 0, 4) && at(a, n - 4, 4) == at(b, n - 4, 4),
-        _ => at(a, 0, 8) == at(b, 0, 8) && at(a, n - 8, 8) == at(b, n - 8, 8),
-    }
+/// The key of a word of `n` bytes whose first eight are `lo` (zero after the word): two words
+/// with those eight bytes in common differ in length.
+#[inline(always)]
+fn slot_key(lo: u64, n: usize) -> u64 {
+    lo ^ (n as u64) << 56
+}
+
+/// The masks that keep the first `n` bytes of 16 read as two numbers (all 16 from `n` = 16 on).
+fn keep(n: usize) -> (u64, u64) {
+    let mask = |m: usize| u64::MAX.checked_shr(64 - 8 * m.min(8) as u32).unwrap_or(0);
+    (mask(n), mask(n.saturating_sub(8)))
+}
+
+/// `w` as two numbers, with the masks `keep` applied: masked loads, where the slice comparison
+/// called `bcmp` for a dozen bytes and comparing by length branched.
+#[inline(always)]
+fn low_bytes(w: &[u8; 16], keep: (u64, u64)) -> (u64, u64) {
+    let (a, b) = w.split_at(8);
+    let a = u64::from_le_bytes(a.try_into().unwrap_or_default());
+    let b = u64::from_le_bytes(b.try_into().unwrap_or_default());
+    (a & keep.0, b & keep.1)
 }
 
 impl FunctionHashes {
-    /// `Some(true)` for a Persian function word, `Some(false)` for an Arabic one: the word's
-    /// bytes are compared where the hashes agree, so a collision cannot count a word.
+    /// The entry of the function word of [`slot_key`] `key`, if there is one.
     #[inline(always)]
-    fn lookup(&self, hash: u64, word: &[u8]) -> Option<bool> {
-        let bit = (hash >> 52) as usize;
-        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
-            return None;
+    fn entry(&self, key: u64) -> &HashSlot {
+        let slot = (key.wrapping_mul(self.seed) >> (64 - SLOT_BITS)) as usize;
+        &self.words[usize::from(self.index[slot]) % MAX_WORDS]
+    }
+
+    /// Whether the word of `n` bytes that starts `w` (all of it when `n` is at most 16) is a
+    /// function word, and what the entry found adds to the evidence of Arabic and of Persian.
+    #[inline(always)]
+    fn find(&self, w: &[u8; 16], n: usize) -> (bool, (u32, u32)) {
+        let (lo, hi) = low_bytes(w, keep(n));
+        let e = self.entry(slot_key(lo, n));
+        let hit = (e.len == n) & ((lo, hi) == e.bytes);
+        (hit, e.counts)
+    }
+
+    /// `Some(true)` for a Persian function word, `Some(false)` for an Arabic one.
+    #[cfg(test)]
+    fn lookup(&self, word: &[u8]) -> Option<bool> {
+        let (w, _) = first16(word, 0);
+        let (hit, (_, persian)) = self.find(&w, word.len());
+        hit.then_some(persian > 0)
+    }
+
+    /// The table of `words` whose slots are the top bits of their keys times `seed`, if no two
+    /// words share a slot (and there are not too many).
+    fn build(words: &[HashSlot], seed: u64) -> Option<Box<FunctionHashes>> {
+        let mut t = Box::new(FunctionHashes {
+            seed,
+            index: [0; 1 << SLOT_BITS],
+            words: [NO_WORD; MAX_WORDS],
+        });
+        for (i, w) in words.iter().enumerate() {
+            let key = slot_key(w.bytes.0, w.len);
+            let slot = (key.wrapping_mul(seed) >> (64 - SLOT_BITS)) as usize;
+            let s = t.index.get_mut(slot).filter(|s| **s == 0)?;
+            *s = u8::try_from(i + 1).ok()?;
+            *t.words.get_mut(i + 1)? = *w;
         }
-        let mut i = (hash >> 55) as usize;
-        loop {
-            let s = &self.slots[i % FUNCTION_SLOTS];
-            if s.len == 0 {
-                return None;
-            }
-            if s.hash == hash && s.len == word.len() && same_short(&s.bytes, word, s.len) {
-                return Some(s.persian);
-            }
-            i += 1;
+        Some(t)
+    }
+}
+
+/// The 16 bytes of `t` from `start` (zero past its end), and how many of them are in `t`.
+#[inline(always)]
+fn first16(t: &[u8], start: usize) -> ([u8; 16], usize) {
+    match t.get(start..start + 16) {
+        Some(s) => (s.try_into().unwrap_or_default(), 16),
+        None => {
+            let mut w = [0u8; 16];
+            let s = t.get(start..).unwrap_or_default();
+            w[..s.len()].copy_from_slice(s);
+            (w, s.len())
         }
     }
 }
 
 fn function_hashes() -> &'static FunctionHashes {
-    static F: std::sync::OnceLock<FunctionHashes> = std::sync::OnceLock::new();
+    static F: std::sync::OnceLock<Box<FunctionHashes>> = std::sync::OnceLock::new();
     F.get_or_init(|| {
         let (ar, fa) = word_sets();
-        let free = HashSlot {
-            hash: 0,
-            bytes: [0; 16],
-            len: 0,
-            persian: false,
-        };
-        let mut slots = [free; FUNCTION_SLOTS];
-        for (w, persian) in fa
+        let words: Vec<HashSlot> = fa
             .iter()
-            .map(|w| (w, true))
-            .chain(ar.iter().map(|w| (w, false)))
-        {
-            let mut bytes = [0u8; 16];
-            let Some(dst) = bytes.get_mut(..w.len()) else {
-                continue; // no function word is that long
-            };
-            dst.copy_from_slice(w.as_bytes());
-            let hash = hash_bytes(w.as_bytes());
-            let mut i = (hash >> 55) as usize;
-            while slots[i % FUNCTION_SLOTS].len != 0 {
-                i += 1;
-            }
-            slots[i % FUNCTION_SLOTS] = HashSlot {
-                hash,
-                bytes,
-                len: w.len(),
-                persian,
-            };
-        }
-        let mut filter = [0u64; 64];
-        for s in slots.iter().filter(|s| s.len != 0) {
-            let bit = (s.hash >> 52) as usize;
-            filter[bit / 64] |= 1 << (bit % 64);
-        }
-        FunctionHashes { filter, slots }
+            .map(|w| (w, (0, 2)))
+            .chain(ar.iter().map(|w| (w, (2, 0))))
+            .filter_map(|(w, counts)| {
+                let mut bytes = [0u8; 16];
+                // No function word is longer (a test holds them to it).
+                bytes.get_mut(..w.len())?.copy_from_slice(w.as_bytes());
+                Some(HashSlot {
+                    bytes: low_bytes(&bytes, keep(16)),
+                    len: w.len(),
+                    counts,
+                })
+            })
+            .collect();
+        // A test holds that a multiplier is found: the empty table left otherwise would find no
+        // function word.
+        (0..4096u64)
+            .find_map(|k| FunctionHashes::build(&words, (2 * k + 1).wrapping_mul(K_SEED)))
+            .unwrap_or_else(|| {
+                Box::new(FunctionHashes {
+                    seed: 0,
+                    index: [0; 1 << SLOT_BITS],
+                    words: [NO_WORD; MAX_WORDS],
+                })
+            })
     })
 }
+
+/// The first multiplier [`function_hashes`] tries (odd multiples of it follow).
+const K_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Where nothing is: no word ends there.
 const NOWHERE: usize = usize::MAX;
@@ -654,7 +699,7 @@ impl WordEvidence {
 
 impl LetterRuns for WordEvidence {
     #[inline(always)]
-    fn run(&mut self, t: &[u8], start: usize, end: usize, hash: u64) {
+    fn run(&mut self, t: &[u8], start: usize, end: usize, _: u64) {
         self.ev.letters += ((end - start) / 2) as u32;
         if self.open == start {
             self.joined.last_start = start;
@@ -665,12 +710,14 @@ impl LetterRuns for WordEvidence {
         if self.joined.start != NOWHERE {
             self.end_joined(t);
         }
-        let word = t.get(start..end).unwrap_or_default();
-        let (arabic, persian) = match self.fw.lookup(hash, word) {
-            Some(true) => (0, 2),
-            Some(false) => (2, 0),
-            None => (u32::from(has_article(word)), 0),
-        };
+        // Counted without a branch: whether a word is a function word, or has the article, goes
+        // either way from one word to the next.
+        let (w, _) = first16(t, start);
+        let n = end - start;
+        let (hit, (arabic, persian)) = self.fw.find(&w, n);
+        let article = (n > 6) & (w[..4] == *"ال".as_bytes());
+        let m = u32::from(hit).wrapping_neg();
+        let (arabic, persian) = ((arabic & m) | (u32::from(article) & !m), persian & m);
         self.ev.arabic += arabic;
         self.ev.persian += persian;
         self.alone = (start, end, arabic, persian);
@@ -888,7 +935,7 @@ mod tests {
             assert!(!w.contains('\u{200c}') && w.len() <= 16, "{w}");
             let t = w.as_bytes();
             let fw = function_hashes();
-            assert_eq!(fw.lookup(hash_bytes(t), t), Some(fa.contains(w)), "{w}");
+            assert_eq!(fw.lookup(t), Some(fa.contains(w)), "{w}");
         }
     }
 
@@ -899,9 +946,14 @@ mod tests {
             for i in 0..n {
                 let mut b = *a;
                 b[i] ^= 1;
-                assert!(!same_short(a, &b, n), "{n} {i}");
+                assert!(low_bytes(a, keep(n)) != low_bytes(&b, keep(n)), "{n} {i}");
             }
-            assert!(same_short(a, a, n));
+            assert!(low_bytes(a, keep(n)) == low_bytes(a, keep(n)));
+            for i in n..16 {
+                let mut b = *a;
+                b[i] ^= 1;
+                assert!(low_bytes(a, keep(n)) == low_bytes(&b, keep(n)), "{n} {i}");
+            }
         }
     }
 

@@ -80,6 +80,7 @@ fn char_class(c: char) -> u8 {
 /// Characters of the [`FAST`] table: the letters of Arabic-script folded text (folding leaves
 /// no tashkeel, Arabic-Indic digits, ی or ک). Every one is [`is_arabic_letter`] and none a
 /// [`MARK`].
+#[cfg(any(test, not(target_arch = "x86_64")))]
 const fn fast_letter(cp: usize) -> bool {
     matches!(cp, 0x0621..=0x063a | 0x0641..=0x064a | 0x0671..=0x06d3)
 }
@@ -88,6 +89,7 @@ const fn fast_letter(cp: usize) -> bool {
 /// ([`OTHER`]) or a [`fast_letter`] ([`ARABIC`]), else 0 (the class is also the character's
 /// length). One load tells what the word is made of, where decoding the code point and looking
 /// it up in [`CLASS`] cost twice the instructions.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 static FAST: [u8; 0x10000] = {
     let mut t = [0u8; 0x10000];
     let mut i = 0;
@@ -106,10 +108,12 @@ static FAST: [u8; 0x10000] = {
 };
 
 /// Continuation bytes in [`PASS`]: their character was judged at its first byte.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 const CONT: u8 = 8;
 
 /// [`FAST`] with every continuation byte let through ([`CONT`]), for the byte-by-byte scan of
 /// [`fast_run`].
+#[cfg(any(test, not(target_arch = "x86_64")))]
 static PASS: [u8; 0x10000] = {
     let mut t = [0u8; 0x10000];
     let mut i = 0;
@@ -120,28 +124,165 @@ static PASS: [u8; 0x10000] = {
     t
 };
 
+/// Bits of 64 bytes of the folded text, bit `i` for byte `i` of the block: the bytes that a
+/// run of [`FAST`] characters may hold (continuation bytes pass, as in [`PASS`]), and those
+/// that are an [`OTHER`] one (ASCII letters and digits). The other bytes of a run are those of
+/// its [`ARABIC`] letters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Block {
+    inside: u64,
+    other: u64,
+}
+
+/// The [`Block`]s of `t`, and one more past its end (all clear, like the bits past the end), so
+/// that every byte up to `t.len()` has a block after its own: worked out in one pass before the
+/// scan, which then finds the end of each run from them without waiting on the text. Walking
+/// a run instead (a table load per byte, or sixteen bytes at a time from the run's start) put
+/// the loads on the chain from one word to the next, and the walk's exit was mispredicted.
+fn blocks(t: &[u8]) -> Vec<Block> {
+    #[cfg(target_arch = "x86_64")]
+    let mut out = sse2::blocks(t);
+    #[cfg(not(target_arch = "x86_64"))]
+    let mut out = blocks_bytes(t);
+    out.resize(t.len() / 64 + 2, Block::default());
+    out
+}
+
+/// [`blocks`] byte by byte from the [`FAST`] and [`PASS`] tables (the byte after the text
+/// taken as 0): at least `t.len() / 64 + 1` blocks.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn blocks_bytes(t: &[u8]) -> Vec<Block> {
+    let mut out = vec![Block::default(); t.len() / 64 + 1];
+    for (i, &b0) in t.iter().enumerate() {
+        let pair = usize::from(b0) | usize::from(t.get(i + 1).copied().unwrap_or(0)) << 8;
+        let (bit, block) = (1u64 << (i % 64), &mut out[i / 64]);
+        block.inside |= u64::from(PASS[pair] != 0) * bit;
+        block.other |= u64::from(FAST[pair] == OTHER) * bit;
+    }
+    out
+}
+
 /// The end of the run of [`FAST`] characters from byte `q` (a character boundary), and the
-/// union of their classes. Byte by byte, each step a load of its own: stepping by each
-/// character's length made every step wait for the table load of the one before.
+/// union of their classes, from the [`blocks`] of the text. A run is found 64 bytes at a time
+/// from the two blocks it starts in (a run may hold the text's last byte, an ASCII letter or
+/// digit, which the scan would have taken anyway).
 #[inline(always)]
-fn fast_run(t: &[u8], mut q: usize) -> (usize, u8) {
+fn fast_run(blocks: &[Block], mut q: usize) -> (usize, u8) {
     let mut kind = 0;
-    // Written so that the two bytes are one load and no bound is checked twice.
-    while let Some(pair) = t.get(q..q + 2) {
-        let pair: [u8; 2] = pair.try_into().unwrap_or_default();
-        let v = PASS[usize::from(u16::from_le_bytes(pair))];
-        if v == 0 {
+    while let Some([a, b]) = blocks
+        .get(q / 64..q / 64 + 2)
+        .and_then(|w| <&[Block; 2]>::try_from(w).ok())
+    {
+        let s = q % 64;
+        // Bits of bytes q..q + 64.
+        let ahead = |x: u64, y: u64| ((u128::from(y) << 64 | u128::from(x)) >> s) as u64;
+        let stop = !ahead(a.inside, b.inside);
+        let n = stop.trailing_zeros();
+        let taken = u64::MAX.checked_shr(64 - n).unwrap_or(0);
+        let other = ahead(a.other, b.other);
+        kind |= (u8::from(!other & taken != 0) * ARABIC) | (u8::from(other & taken != 0) * OTHER);
+        q += n as usize;
+        if stop != 0 {
             break;
         }
-        kind |= v;
-        q += 1;
     }
-    // The last byte has no pair: it ends the run's last letter when it continues one (the
-    // caller looks at it otherwise).
-    if q > 0 && t.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
-        q += 1;
+    (q, kind)
+}
+
+/// [`blocks`] on x86-64: sixteen bytes at a time with SSE2 (part of every x86-64 processor).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use super::Block;
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8, _mm_slli_epi16,
+    };
+
+    /// A block of 64 bytes and the byte after it (zero past the text's end).
+    type Window = [u8; 65];
+
+    /// [`super::blocks_bytes`].
+    pub(super) fn blocks(t: &[u8]) -> Vec<Block> {
+        let mut out = Vec::with_capacity(t.len() / 64 + 2);
+        for start in (0..t.len()).step_by(64) {
+            out.push(
+                match t
+                    .get(start..start + 65)
+                    .and_then(|w| <&Window>::try_from(w).ok())
+                {
+                    Some(w) => block(w),
+                    None => block(&padded(t, start)),
+                },
+            );
+        }
+        out
     }
-    (q, kind & (OTHER | ARABIC))
+
+    /// The window of the block at `start`, where it reaches past the end of `t`.
+    fn padded(t: &[u8], start: usize) -> Window {
+        let mut window = [0u8; 65];
+        let src = t.get(start..).unwrap_or_default();
+        let n = src.len().min(65);
+        window[..n].copy_from_slice(&src[..n]);
+        window
+    }
+
+    fn block(w: &Window) -> Block {
+        let mut out = Block::default();
+        for q in 0..4 {
+            let (inside, other) = sixteen(&w[16 * q..]);
+            out.inside |= u64::from(inside) << (16 * q);
+            out.other |= u64::from(other) << (16 * q);
+        }
+        out
+    }
+
+    /// For bytes `w[0..16]` (`w[16]` follows the last): the bits of the bytes a run may hold
+    /// (continuation bytes, ASCII letters and digits, first bytes of a [`super::fast_letter`])
+    /// and of the ASCII letters and digits. The text is UTF-8, so a byte D8..DB is followed by
+    /// a continuation byte.
+    #[inline(always)]
+    fn sixteen(w: &[u8]) -> (u16, u16) {
+        let (Some(here), Some(next)) = (
+            w.first_chunk::<16>(),
+            w.get(1..).and_then(<[u8]>::first_chunk::<16>),
+        ) else {
+            return (0, 0);
+        };
+        // SAFETY: `_mm_loadu_si128` reads 16 bytes at a pointer with no alignment required, and
+        // each pointer is that of a `[u8; 16]`. The other intrinsics only compute on values;
+        // they need SSE2, which every x86-64 processor has (it is in the target's baseline).
+        unsafe {
+            let b = _mm_loadu_si128(here.as_ptr().cast());
+            let n = _mm_loadu_si128(next.as_ptr().cast());
+            let splat = |x: u8| _mm_set1_epi8(x as i8);
+            // Bytes from `lo` to `hi` (`hi - lo` below 255): moved so that `lo` is -128, they
+            // are the signed bytes below -128 + (hi - lo) + 1.
+            let within = |x: __m128i, lo: u8, hi: u8| {
+                let moved = _mm_add_epi8(x, splat(0x80u8.wrapping_sub(lo)));
+                _mm_cmplt_epi8(moved, splat(0x81u8.wrapping_add(hi - lo)))
+            };
+            let digit = within(b, b'0', b'9');
+            let alpha = within(_mm_or_si128(b, splat(0x20)), b'a', b'z');
+            let other = _mm_or_si128(digit, alpha);
+            // A character of lead byte D8..DB is U+0600 plus ((lead & 3) << 6 | next & 3F), a
+            // byte; the 16-bit shift moves no bit across bytes once the lead's are masked.
+            let low = _mm_or_si128(
+                _mm_slli_epi16(_mm_and_si128(b, splat(3)), 6),
+                _mm_and_si128(n, splat(0x3f)),
+            );
+            let letter = _mm_or_si128(
+                _mm_or_si128(within(low, 0x21, 0x3a), within(low, 0x41, 0x4a)),
+                within(low, 0x71, 0xd3),
+            );
+            let arabic = _mm_and_si128(within(b, 0xd8, 0xdb), letter);
+            // 0x80..=0xBF are the signed bytes below 0xC0.
+            let cont = _mm_cmplt_epi8(b, splat(0xc0));
+            let inside = _mm_or_si128(_mm_or_si128(cont, other), arabic);
+            let bits = |x: __m128i| _mm_movemask_epi8(x) as u16;
+            (bits(inside), bits(other))
+        }
+    }
 }
 
 /// What [`FoldedWords::scan`] reports besides the words, for the paragraph languages
@@ -185,6 +326,7 @@ impl FoldedWords {
     pub fn scan<R: LetterRuns>(folded: &str, runs: &mut R) -> Self {
         let t = folded.as_bytes();
         let class = &*CLASS;
+        let blocks = blocks(t);
         let mut out = FoldedWords {
             words: Vec::with_capacity(t.len() / 6 + 1),
             lines: Vec::new(),
@@ -202,7 +344,7 @@ impl FoldedWords {
         let mut p = 0;
         while p < t.len() {
             // Letters in a row, the bulk of a word, then one character looked at closely.
-            let (q, k) = fast_run(t, p);
+            let (q, k) = fast_run(&blocks, p);
             if q > p {
                 if kind == 0 {
                     start = p;
@@ -857,6 +999,109 @@ mod tests {
         ) {
             let (s, e) = (a.min(b).min(bytes.len()), a.max(b).min(bytes.len()));
             proptest::prop_assert_eq!(hash_at(&bytes, s, e), hash_bytes(&bytes[s..e]));
+        }
+    }
+
+    /// The end of the run of [`FAST`] characters from `q` and their classes as the scan first
+    /// found it, byte by byte through [`PASS`], leaving the text's last byte to the scan's
+    /// closer look (which the runs of [`fast_run`] may take when it is an ASCII letter or
+    /// digit).
+    fn fast_run_reference(t: &[u8], mut q: usize) -> (usize, u8) {
+        let mut kind = 0;
+        while let Some(&[a, b]) = t.get(q..q + 2) {
+            let v = PASS[usize::from(u16::from_le_bytes([a, b]))];
+            if v == 0 {
+                break;
+            }
+            kind |= v;
+            q += 1;
+        }
+        if q > 0 && t.get(q).is_some_and(|&b| b & 0xc0 == 0x80) {
+            q += 1;
+        }
+        (q, kind & (OTHER | ARABIC))
+    }
+
+    /// Text for the run tests: every kind of byte the classes tell apart, around the edges of
+    /// the fast letter ranges and of the blocks.
+    fn mixed_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "ا",
+                "و",
+                "ي",
+                "ء",
+                "\u{0620}",
+                "\u{0621}",
+                "\u{063a}",
+                "\u{063b}",
+                "\u{0640}",
+                "\u{0641}",
+                "\u{064a}",
+                "\u{064b}",
+                "\u{0656}",
+                "\u{0670}",
+                "\u{0671}",
+                "ڀ",
+                "\u{06d3}",
+                "\u{06d4}",
+                "\u{06d5}",
+                "\u{06ff}",
+                "\u{0600}",
+                "،",
+                "پ",
+                "گ",
+                " ",
+                "\n",
+                "\r",
+                "\t",
+                "a",
+                "z",
+                "A",
+                "Z",
+                "0",
+                "9",
+                "/",
+                ":",
+                "@",
+                "[",
+                "`",
+                "{",
+                "\u{7f}",
+                "\u{80}",
+                "é",
+                "«",
+                "\u{200c}",
+                "—",
+                "中",
+                "😀",
+                "الرئيس السوري قال",
+                "abcdefghijklmnopqrstuvwxyz0123456789",
+            ]),
+            0..120,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The blocks of the SSE2 pass are those of the byte-by-byte one, and the runs found from
+        /// them are the runs of the byte walk.
+        #[test]
+        fn runs_from_blocks_are_the_byte_walk(t in mixed_text()) {
+            let t = t.as_bytes();
+            let got = blocks(t);
+            let mut want = blocks_bytes(t);
+            want.resize(got.len(), Block::default());
+            proptest::prop_assert_eq!(&got, &want);
+            for q in (0..=t.len()).filter(|&q| t.get(q).is_none_or(|b| b & 0xc0 != 0x80)) {
+                let (mut end, mut kind) = fast_run_reference(t, q);
+                if end + 1 == t.len() && t[end].is_ascii_alphanumeric() {
+                    (end, kind) = (t.len(), kind | OTHER);
+                }
+                proptest::prop_assert_eq!(fast_run(&got, q), (end, kind), "at {}", q);
+            }
         }
     }
 
