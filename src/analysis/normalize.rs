@@ -531,24 +531,20 @@ impl<'t> Folding<'t> {
             .and_then(|w| <&[u8; W]>::try_from(w).ok())
         {
             let b = fold(window);
-            let take = (b.stop.trailing_zeros() as usize).min(N);
-            if take == 0 {
-                break;
-            }
             let base = self.out.len();
-            // An anchor at the first character that starts in the block, when one is due.
-            let first = b.starts.trailing_zeros() as usize;
-            if first < take {
-                self.anchor(base + first, p + first);
-            }
             self.out.extend_from_slice(&b.out);
-            self.out.truncate(base + take);
-            self.note_erased(b.erased & ((1u64 << take) - 1) as u32, base);
-            p += take;
-            if take < N {
-                self.p = p;
+            // Where the block stops, only its lanes before the stop are kept. Otherwise the
+            // next block's offsets do not wait for this one's masks (a branch, not a data
+            // dependency): its loads start while this one is computed.
+            if b.stop != 0 {
+                let take = b.stop.trailing_zeros() as usize;
+                self.out.truncate(base + take);
+                self.block_marks(&b, take, base, p);
+                self.p = p + take;
                 return;
             }
+            self.block_marks(&b, N, base, p);
+            p += N;
         }
         // The text ends within the next block's window. The last block may have ended inside a
         // character: its first bytes are taken back, for the byte scan to fold it whole.
@@ -565,6 +561,26 @@ impl<'t> Folding<'t> {
 
     #[cfg(not(target_arch = "x86_64"))]
     fn blocks(&mut self, _width: Width) {}
+
+    /// The anchor and the ة and ى of the first `lanes` lanes of block `b`, folded at `base`
+    /// from byte `p`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn block_marks<const N: usize>(
+        &mut self,
+        b: &blocks::Block<N>,
+        lanes: usize,
+        base: usize,
+        p: usize,
+    ) {
+        let kept = ((1u64 << lanes) - 1) as u32;
+        // An anchor at the first character that starts in the block, when one is due.
+        let first = (b.starts & kept).trailing_zeros() as usize;
+        if first < lanes {
+            self.anchor(base + first, p + first);
+        }
+        self.note_erased(b.erased & kept, base);
+    }
 
     /// Notes the ة and ى of a block (bits of `lanes`, the block's first at folded byte `base`).
     /// A block has none, one or two nearly always: those are written without a branch that
