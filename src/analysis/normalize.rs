@@ -16,6 +16,9 @@ const ANCHOR_BYTES: usize = 192;
 /// The longest stretch of unchanged characters copied at once.
 const RUN_BYTES: usize = 256;
 
+#[cfg(target_arch = "x86_64")]
+mod blocks;
+
 pub const ZWNJ: char = '\u{200c}';
 
 /// A folded text and the map from its byte offsets to code-point offsets of the original.
@@ -316,57 +319,131 @@ impl CharCounter<'_> {
 /// Folds `text`, keeping a map back to code-point offsets of `text`.
 ///
 /// A CRLF pair folds to one `\n` so that folded lines and original lines correspond one to one.
-/// Stretches of characters that fold to themselves are copied in bulk: that is most of a text.
-/// The scan for such a stretch looks at bytes only (one table load per byte, no decoding to
-/// `char`, no per-character bookkeeping); everything else goes through [`fold_char`] one
-/// character at a time.
+/// Most of a text folds to itself or letter for letter (ة → ه, أ → ا, ى → ي: same length, so
+/// no anchor): on x86-64 sixteen bytes at a time are classified and folded with SSE2
+/// ([`blocks`]); elsewhere, and at the end of a text, stretches are found by a byte scan and
+/// copied in bulk. Everything else goes through [`fold_char`] one character at a time.
 pub fn normalize(text: &str) -> Normalized {
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    let mut out = String::with_capacity(n);
-    let mut anchors: Vec<(u32, u32)> = Vec::with_capacity(n / 256 + 4);
-    anchors.push((0, 0));
-    let mut erased = Vec::new();
-    // Folded byte offset of the last anchor: a new one is set once this is ANCHOR_BYTES behind,
-    // which bounds the scan in `to_orig`.
-    let mut last_anchor = 0usize;
-    // Something was dropped or merged since the last kept character: the next one needs an
-    // anchor, because the map assumes one original character per folded one.
-    let mut dirty = false;
-    // Runs of whitespace fold to one space; the first of a run is kept.
-    let mut last_space = false;
-    // The code-point index of the character at byte `p`, asked for at anchors.
-    let mut idx = CharCounter {
-        bytes,
-        byte: 0,
-        chars: 0,
+    let width = if cfg!(target_arch = "x86_64") {
+        Width::Avx2
+    } else {
+        Width::Bytes
     };
-    let mut p = 0usize;
-    while p < n {
-        // A stretch of characters that fold to themselves or to one other character, `p..q`,
-        // about RUN_BYTES long. The map needs an anchor only where it starts, and only if
-        // something was folded there.
-        let start_len = out.len();
-        let anchor = dirty || start_len - last_anchor >= ANCHOR_BYTES;
-        let (q, space) = fold_stretch(
+    normalize_with(text, width)
+}
+
+/// How many bytes at a time [`normalize`] may fold (the tests run each).
+#[derive(Clone, Copy, Debug)]
+enum Width {
+    /// The byte scan alone (what other processors run).
+    Bytes,
+    /// Blocks of 16 bytes with SSE2 (what x86-64 processors without AVX2 run: the tests run it
+    /// on every one).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Sse2,
+    /// Blocks of 32 with AVX2 where the processor has it, else of 16.
+    Avx2,
+}
+
+fn normalize_with(text: &str, width: Width) -> Normalized {
+    let mut f = Folding::new(text);
+    while f.p < f.bytes.len() {
+        f.blocks(width);
+        if !f.stretch() {
+            f.one_char();
+        }
+    }
+    f.finish()
+}
+
+/// The state of one [`normalize`]: the folded bytes so far and their map.
+struct Folding<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    /// The next byte of `text` to fold (a character boundary).
+    p: usize,
+    /// The folded text so far: whole characters, UTF-8 (checked once at the end).
+    out: Vec<u8>,
+    anchors: Vec<(u32, u32)>,
+    erased: Vec<u32>,
+    /// Folded byte offset of the last anchor: a new one is set once this is ANCHOR_BYTES
+    /// behind, which bounds the scan in `to_orig`.
+    last_anchor: usize,
+    /// Something was dropped or merged since the last kept character: the next one needs an
+    /// anchor, because the map assumes one original character per folded one.
+    dirty: bool,
+    /// The code-point index of the character at byte `p`, asked for at anchors.
+    idx: CharCounter<'t>,
+}
+
+impl<'t> Folding<'t> {
+    fn new(text: &'t str) -> Self {
+        let n = text.len();
+        Folding {
             text,
+            bytes: text.as_bytes(),
+            p: 0,
+            // Folding never lengthens a text; the blocks write up to 32 bytes past their end.
+            out: Vec::with_capacity(n + 32),
+            anchors: {
+                let mut a = Vec::with_capacity(n / 128 + 4);
+                a.push((0, 0));
+                a
+            },
+            erased: Vec::new(),
+            last_anchor: 0,
+            dirty: false,
+            idx: CharCounter {
+                bytes: text.as_bytes(),
+                byte: 0,
+                chars: 0,
+            },
+        }
+    }
+
+    /// Runs of whitespace fold to one space, the first of the run: does the folded text so far
+    /// end in one?
+    fn last_space(&self) -> bool {
+        self.out.last() == Some(&b' ')
+    }
+
+    /// Sets an anchor for a character about to be written at folded byte `at` from byte `p`
+    /// of the original, if the map needs one there.
+    #[inline(always)]
+    fn anchor(&mut self, at: usize, p: usize) {
+        if self.dirty || at - self.last_anchor >= ANCHOR_BYTES {
+            self.last_anchor = at;
+            self.anchors.push((at as u32, self.idx.at(p) as u32));
+            self.dirty = false;
+        }
+    }
+
+    /// A stretch from `p` of characters that fold to themselves or to one other character,
+    /// about RUN_BYTES long, by the byte scan: whether there was one.
+    fn stretch(&mut self) -> bool {
+        let (p, n) = (self.p, self.bytes.len());
+        let start = self.out.len();
+        let last_space = self.last_space();
+        let q = fold_stretch(
+            self.text,
             p,
             (p + RUN_BYTES).min(n),
             last_space,
-            &mut out,
-            &mut erased,
+            &mut self.out,
+            &mut self.erased,
         );
-        if q > p {
-            if anchor {
-                last_anchor = start_len;
-                anchors.push((start_len as u32, idx.at(p) as u32));
-                dirty = false;
-            }
-            last_space = space;
-            p = q;
-            continue;
+        if q == p {
+            return false;
         }
-        // One character that changes (or ends a stretch that reached RUN_BYTES).
+        // The map needs an anchor only where it starts, and only if something was folded there.
+        self.anchor(start, p);
+        self.p = q;
+        true
+    }
+
+    /// Folds the one character at `p` (one that changes, or ends a stretch).
+    fn one_char(&mut self) {
+        let (text, bytes, p) = (self.text, self.bytes, self.p);
         let (c, len) = char_at(text, bytes, p);
         let composes = bytes.get(p + len) == Some(&0xd9)
             && matches!(bytes.get(p + len + 1), Some(0x93..=0x95));
@@ -393,71 +470,197 @@ pub fn normalize(text: &str) -> Normalized {
                 }
             }
             Fold::Drop => None,
-            Fold::Space if last_space => None,
+            Fold::Space if self.last_space() => None,
             Fold::Space => Some(' '),
         };
         match kept {
             Some(k) => {
-                if dirty || out.len() - last_anchor >= ANCHOR_BYTES {
-                    last_anchor = out.len();
-                    anchors.push((last_anchor as u32, idx.at(p) as u32));
-                }
+                self.anchor(self.out.len(), p);
                 if is_erased(bytes, p) {
-                    erased.push(out.len() as u32);
+                    self.erased.push(self.out.len() as u32);
                 }
-                out.push(k);
-                last_space = k == ' ';
-                dirty = merged;
+                push_char(&mut self.out, k);
+                self.dirty = merged;
             }
-            None => dirty = true,
+            None => self.dirty = true,
         }
-        p += consumed;
+        self.p = p + consumed;
     }
-    Normalized {
-        text: out,
-        anchors,
-        orig_end: idx.at(n),
-        erased,
+
+    /// Folds a block of bytes at a time from `p` while they hold only characters that fold to
+    /// themselves or letter for letter ([`blocks`]), up to the first that does not: 32 at a
+    /// time where the processor has AVX2, else 16.
+    #[cfg(target_arch = "x86_64")]
+    fn blocks(&mut self, width: Width) {
+        match width {
+            Width::Avx2 if std::is_x86_feature_detected!("avx2") => {
+                // SAFETY: the processor has AVX2, just checked.
+                unsafe { self.blocks_avx2() }
+            }
+            Width::Avx2 | Width::Sse2 => self.blocks_with::<16, 20>(blocks::fold16),
+            Width::Bytes => {}
+        }
     }
+
+    /// # Safety
+    /// The processor must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn blocks_avx2(&mut self) {
+        // SAFETY: this function runs only where the processor has AVX2.
+        self.blocks_with::<32, 36>(|w| unsafe { blocks::fold32(w) });
+    }
+
+    /// The loop of [`Self::blocks`], over blocks of `N` bytes in windows of `W` (`N + 4`).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn blocks_with<const N: usize, const W: usize>(
+        &mut self,
+        fold: impl Fn(&[u8; W]) -> blocks::Block<N>,
+    ) {
+        let bytes = self.bytes;
+        let mut p = self.p;
+        // The block needs the byte before it; a space after a folded space (an NBSP before it,
+        // say) is dropped, which only the one-character path does.
+        if p == 0 || (bytes.get(p) == Some(&b' ') && self.last_space()) {
+            return;
+        }
+        while let Some(window) = p
+            .checked_sub(1)
+            .and_then(|s| bytes.get(s..s + W))
+            .and_then(|w| <&[u8; W]>::try_from(w).ok())
+        {
+            let b = fold(window);
+            let base = self.out.len();
+            self.out.extend_from_slice(&b.out);
+            // Where the block stops, only its lanes before the stop are kept. Otherwise the
+            // next block's offsets do not wait for this one's masks (a branch, not a data
+            // dependency): its loads start while this one is computed.
+            if b.stop != 0 {
+                let take = b.stop.trailing_zeros() as usize;
+                self.out.truncate(base + take);
+                self.block_marks(&b, take, base, p);
+                self.p = p + take;
+                return;
+            }
+            self.block_marks(&b, N, base, p);
+            p += N;
+        }
+        // The text ends within the next block's window. The last block may have ended inside a
+        // character: its first bytes are taken back, for the byte scan to fold it whole.
+        if bytes.get(p).is_some_and(|&b| b & 0xc0 == 0x80) {
+            let lead = (0..p).rev().find(|&s| bytes[s] & 0xc0 != 0x80).unwrap_or(0);
+            self.out.truncate(self.out.len() - (p - lead));
+            if self.erased.last() == Some(&(self.out.len() as u32)) {
+                self.erased.pop();
+            }
+            p = lead;
+        }
+        self.p = p;
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn blocks(&mut self, _width: Width) {}
+
+    /// The anchor and the ة and ى of the first `lanes` lanes of block `b`, folded at `base`
+    /// from byte `p`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn block_marks<const N: usize>(
+        &mut self,
+        b: &blocks::Block<N>,
+        lanes: usize,
+        base: usize,
+        p: usize,
+    ) {
+        let kept = ((1u64 << lanes) - 1) as u32;
+        // An anchor at the first character that starts in the block, when one is due.
+        let first = (b.starts & kept).trailing_zeros() as usize;
+        if first < lanes {
+            self.anchor(base + first, p + first);
+        }
+        self.note_erased(b.erased & kept, base);
+    }
+
+    /// Notes the ة and ى of a block (bits of `lanes`, the block's first at folded byte `base`).
+    /// A block has none, one or two nearly always: those are written without a branch that
+    /// would depend on how many (written both, then the unused cut off).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn note_erased(&mut self, mut lanes: u32, base: usize) {
+        let count = lanes.count_ones() as usize;
+        if count > 2 {
+            while lanes != 0 {
+                self.erased
+                    .push((base + lanes.trailing_zeros() as usize) as u32);
+                lanes &= lanes - 1;
+            }
+            return;
+        }
+        let len = self.erased.len();
+        let first = base as u32 + lanes.trailing_zeros();
+        let second = base as u32 + (lanes & lanes.wrapping_sub(1)).trailing_zeros();
+        self.erased.extend_from_slice(&[first, second]);
+        self.erased.truncate(len + count);
+    }
+
+    fn finish(mut self) -> Normalized {
+        let orig_end = self.idx.at(self.bytes.len());
+        let text = match simdutf8::basic::from_utf8(&self.out) {
+            // SAFETY: simdutf8 has just validated `self.out` as UTF-8.
+            Ok(_) => unsafe { String::from_utf8_unchecked(std::mem::take(&mut self.out)) },
+            // Only whole characters are written, so this cannot happen; the tests would see it.
+            Err(_) => {
+                debug_assert!(false, "folded text is not UTF-8");
+                String::from_utf8_lossy(&self.out).into_owned()
+            }
+        };
+        Normalized {
+            text,
+            anchors: self.anchors,
+            orig_end,
+            erased: self.erased,
+        }
+    }
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
 /// Folds the characters from byte `p` of `text` that fold to themselves or to one other
 /// character, until `limit` (or just past it) or a character that needs [`fold_char`], onto
-/// `out`, noting in `erased` where ة and ى were. Returns where it stopped and whether `out` now
-/// ends in a space (`last_space`: whether it did before). Unchanged characters are copied in
-/// bulk between the substitutions, which in Arabic text (ة, أ, إ, ى) come every few words.
+/// `out`, noting in `erased` where ة and ى were. Returns where it stopped. `last_space` says
+/// whether `out` ends in a space. Unchanged characters are copied in bulk between the
+/// substitutions, which in Arabic text (ة, أ, إ, ى) come every few words.
 #[inline(always)]
 fn fold_stretch(
     text: &str,
     p: usize,
     limit: usize,
     last_space: bool,
-    out: &mut String,
+    out: &mut Vec<u8>,
     erased: &mut Vec<u32>,
-) -> (usize, bool) {
+) -> usize {
     let bytes = text.as_bytes();
     let mut seg = p;
     let mut q = identity_run(bytes, p, limit, last_space);
-    let mut space = last_space;
     while q < limit {
         let Some((k, len)) = subst_at(bytes, q) else {
             break;
         };
-        out.push_str(&text[seg..q]);
+        out.extend_from_slice(&bytes[seg..q]);
         if is_erased(bytes, q) {
             erased.push(out.len() as u32);
         }
-        out.push(k);
-        space = false;
+        push_char(out, k);
         q += len;
         seg = q;
         q = identity_run(bytes, q, limit, false);
     }
-    if q > seg {
-        out.push_str(&text[seg..q]);
-        space = bytes[q - 1] == b' ';
-    }
-    (q, space)
+    out.extend_from_slice(&bytes[seg..q]);
+    q
 }
 
 /// Whether the character at byte `p` is ة (D8 A9) or ى (D9 89), letters only Arabic writes,
@@ -780,30 +983,49 @@ mod tests {
                 "\u{200f}", " ", "  ", "\u{a0}", "\t", "\r", "\n", "\r\n", "A", "b", "7",
                 "٣", "۴", "«", "»", "،", "…", "😀", "\u{feff}", "ى\u{0654}", "ة\u{0654}",
                 "الرئيس السوري بشار الأسد قال في مؤتمر صحفي إن المباحثات كانت مثمرة جدا",
+                "آ", "إ", "ٱ", "ۀ", "ھ", "گ", "پ", "Z", "QA", "٠", "۹", "\u{200b}", "\u{2028}",
+                "ک\u{0654}", "ی\u{0654}", "ا\u{0653}", "و\u{0654}", "ه\u{0654}", "Ã", "§",
+                "رئیس\u{200c}جمهور ایران گفت که این کشور برای مذاکره آماده است",
+                "إلى القاهرة  وأعلنت الحكومة\r\nالمصرية «اتفاقية» جديدة، في ٢٠١٧؟",
             ]),
             0..80,
         )) {
             let t: String = pieces.concat();
-            let n = normalize(&t);
-            let (text, map) = reference(&t);
-            proptest::prop_assert_eq!(&n.text, &text);
-            // Where ة and ى were: each is one folded character, mapped from where it was.
-            let erased: Vec<u32> = (0..text.len())
-                .filter(|&b| text.is_char_boundary(b))
-                .filter(|&b| t.chars().nth(map[b]).is_some_and(|c| matches!(c, 'ة' | 'ى')))
-                .map(|b| b as u32)
-                .collect();
-            proptest::prop_assert_eq!(n.erased(), &erased[..]);
+            for width in [Width::Bytes, Width::Sse2, Width::Avx2] {
+                check_against_reference(&t, &normalize_with(&t, width))?;
+            }
             let (mut fast, mut slow) = (String::from("x"), String::from("x"));
             fold_push(&t, &mut fast);
             fold_push_reference(&t, &mut slow);
             proptest::prop_assert_eq!(fast, slow);
-            for (b, &o) in map.iter().enumerate() {
-                if n.text.is_char_boundary(b) {
-                    proptest::prop_assert_eq!(n.to_orig(b), o, "byte {}", b);
-                }
+        }
+    }
+
+    /// `n` (the fold of `t`) against [`reference`]: the text, where ة and ى were, and the map
+    /// at every character boundary.
+    fn check_against_reference(
+        t: &str,
+        n: &Normalized,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let (text, map) = reference(t);
+        proptest::prop_assert_eq!(&n.text, &text);
+        // Where ة and ى were: each is one folded character, mapped from where it was.
+        let erased: Vec<u32> = (0..text.len())
+            .filter(|&b| text.is_char_boundary(b))
+            .filter(|&b| {
+                t.chars()
+                    .nth(map[b])
+                    .is_some_and(|c| matches!(c, 'ة' | 'ى'))
+            })
+            .map(|b| b as u32)
+            .collect();
+        proptest::prop_assert_eq!(n.erased(), &erased[..]);
+        for (b, &o) in map.iter().enumerate() {
+            if n.text.is_char_boundary(b) {
+                proptest::prop_assert_eq!(n.to_orig(b), o, "byte {}", b);
             }
         }
+        Ok(())
     }
 
     #[test]
