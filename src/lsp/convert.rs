@@ -157,18 +157,8 @@ pub fn push_location(out: &mut Vec<u8>, uri: &str, range: Range) {
 }
 
 /// Appends `n` in decimal: `write!` costs more than the rest of a location.
-fn push_u32(out: &mut Vec<u8>, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+fn push_u32(out: &mut Vec<u8>, n: u32) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Removes `.` and resolves `..` without touching the file system.

@@ -132,21 +132,10 @@ fn write_diag(out: &mut Vec<u8>, path: &str, li: &LineIndex, d: &Diagnostic) {
     out.extend_from_slice(b"]}");
 }
 
-/// `key` then `n` in decimal.
+/// `key` then `n` in decimal (`itoa`, as `serde_json` writes numbers).
 fn write_num(out: &mut Vec<u8>, key: &[u8], n: usize) {
     out.extend_from_slice(key);
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// `s` as a JSON string, escaped as `serde_json` escapes it: `"` and `\\`, the control
