@@ -9,6 +9,7 @@
 use super::Context;
 use crate::analysis::kb::Kind;
 use crate::analysis::normalize::{fold, is_alnum, is_word_char};
+use crate::analysis::text::count_chars;
 use crate::analysis::words::{hash_bytes, FoldedWords, Word};
 use std::sync::OnceLock;
 
@@ -615,100 +616,6 @@ pub fn quote_marks(line: &str) -> impl Iterator<Item = (usize, usize, char)> + '
         .map(|(cp, (b, c))| (cp, b, c))
 }
 
-/// Code points in a UTF-8 byte slice that starts and ends on character boundaries: its bytes
-/// less its continuation bytes, counted eight at a time in the byte lanes of a `u64` (the
-/// build targets x86-64 without `popcnt`, where `count_ones` is a dozen instructions, and the
-/// byte filter the compiler vectorised cost two instructions a byte).
-pub(crate) fn count_chars(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW16: u64 = 0x00ff_00ff_00ff_00ff;
-    // The eight lane counts, each below 256, added up in 16-bit lanes.
-    let lanes_sum = |acc: u64| {
-        let pairs = (acc & LOW16) + ((acc >> 8) & LOW16);
-        (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    let mut continuation = 0;
-    // Continuation bytes (10xxxxxx) per lane, for at most 255 words at a time.
-    let (mut acc, mut words) = (0u64, 0);
-    for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(w);
-        acc += (w >> 7) & !(w >> 6) & ONES;
-        words += 1;
-        if words == 255 {
-            continuation += lanes_sum(acc);
-            (acc, words) = (0, 0);
-        }
-    }
-    continuation += lanes_sum(acc);
-    continuation += chunks
-        .remainder()
-        .iter()
-        .filter(|&&b| (b & 0xc0) == 0x80)
-        .count();
-    bytes.len() - continuation
-}
-
-/// [`crate::analysis::text::skip_chars`] (the byte offset `k` code points after byte `at`,
-/// clamped, and the code points passed), counting 64 bytes at a time with [`count_chars`]
-/// while the target lies beyond them: about three times fewer instructions a byte, for rules
-/// that find a place in a long paragraph.
-pub(crate) fn skip_chars(s: &str, at: usize, k: usize) -> (usize, usize) {
-    const BLOCK: usize = 64;
-    let bytes = s.as_bytes();
-    let (mut i, mut left) = (at.min(bytes.len()), k);
-    // A block holds at most BLOCK code points, so it never takes the count past `k`; it may
-    // end inside a character, whose remaining bytes the finer skip passes over uncounted.
-    while left >= BLOCK {
-        let Some(block) = bytes.get(i..i + BLOCK) else {
-            break;
-        };
-        left -= count_chars(block);
-        i += BLOCK;
-    }
-    let (end, passed) = crate::analysis::text::skip_chars(s, i, left);
-    (end, k - left + passed)
-}
-
-/// [`crate::analysis::text::CharCursor`] with [`skip_chars`]: byte offsets of increasing
-/// code-point offsets of one string.
-pub(crate) struct Cursor<'a> {
-    text: &'a str,
-    chr: usize,
-    byte: usize,
-}
-
-impl<'a> Cursor<'a> {
-    pub fn new(text: &'a str) -> Self {
-        Cursor {
-            text,
-            chr: 0,
-            byte: 0,
-        }
-    }
-
-    /// Byte offset of code-point offset `chr` (clamped to the end).
-    pub fn byte_of(&mut self, chr: usize) -> usize {
-        if chr < self.chr {
-            self.chr = 0;
-            self.byte = 0;
-        }
-        let (byte, passed) = skip_chars(self.text, self.byte, chr - self.chr);
-        self.byte = byte;
-        self.chr += passed;
-        self.byte
-    }
-
-    /// The substring between two code-point offsets.
-    pub fn slice(&mut self, start: usize, end: usize) -> &'a str {
-        let b0 = self.byte_of(start);
-        let b1 = self.byte_of(end.max(start));
-        self.text.get(b0..b1).unwrap_or("")
-    }
-}
-
 /// A line of the article that quotation pairing looks at.
 pub struct QuoteLine {
     /// Index of the line in [`crate::analysis::Prepared::lines`].
@@ -1024,23 +931,6 @@ mod tests {
                     }
                 }
             });
-        }
-
-        /// Counting eight bytes at a time agrees with counting characters.
-        #[test]
-        fn count_chars_counts_characters(text in article(), from in 0usize..200, to in 0usize..200) {
-            let b: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
-            let (a, z) = (b[from.min(b.len() - 1)], b[to.min(b.len() - 1)]);
-            let (a, z) = (a.min(z), a.max(z));
-            assert_eq!(count_chars(&text.as_bytes()[a..z]), text[a..z].chars().count());
-        }
-
-        /// The block skip lands where the chunked one does, from any boundary.
-        #[test]
-        fn block_skip_agrees_with_skip_chars(text in article(), from in 0usize..200, k in 0usize..300) {
-            let b: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
-            let at = b[from.min(b.len() - 1)];
-            assert_eq!(skip_chars(&text, at, k), crate::analysis::text::skip_chars(&text, at, k));
         }
 
         /// The word search finds the attributions the automaton finds, where it is used.

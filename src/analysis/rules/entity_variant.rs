@@ -43,7 +43,7 @@ impl Rule for EntityVariant {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut cursor = super::attribution::Cursor::new(cx.prep.text);
+        let mut cursor = crate::analysis::text::CharCursor::new(cx.prep.text);
         // One hint per entity and spelling: the first place is enough to decide.
         let mut seen: Vec<(usize, String)> = Vec::new();
         // Folding buffers reused across mentions.

@@ -5,9 +5,9 @@
 //! breaks search and sorting. Note that regex `\d` and `char::is_numeric` accept every digit
 //! system, so the systems are told apart explicitly here.
 
-use super::attribution::count_chars;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::count_chars;
 
 pub struct MixedDigits;
 

@@ -6,11 +6,11 @@
 //! and times (06:03:29، ٠٦:٠٣، 1.5) and ellipses are not missing spaces. Persian writes و apart
 //! correctly, so the detached-و check runs on Arabic paragraphs only.
 
-use super::attribution::count_chars;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::is_alnum;
 use crate::analysis::script::Lang;
+use crate::analysis::text::count_chars;
 use crate::analysis::text::Line;
 
 mod stops;

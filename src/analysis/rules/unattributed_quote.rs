@@ -7,12 +7,13 @@
 //! knowledge base. Quotes are paired over the whole article, since news often closes a
 //! quotation only at the end of its last paragraph.
 
-use super::attribution::{count_chars, cp_at, quotes};
+use super::attribution::{cp_at, quotes};
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::kb::Kind;
 use crate::analysis::normalize::{fold, fold_into, is_word_char};
 use crate::analysis::script::FastHash;
+use crate::analysis::text::count_chars;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 

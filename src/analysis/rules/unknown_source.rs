@@ -6,10 +6,11 @@
 //! name by construction (after وكالة، صحيفة، به گزارش …, or in «…»), because «حسب الخطة» and
 //! «وفق الأنظمة» name no source at all.
 
-use super::attribution::{is_generic, skip_chars};
+use super::attribution::is_generic;
 use super::{Context, Rule, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::normalize::fold;
+use crate::analysis::text::skip_chars;
 
 pub struct UnknownSource;
 
