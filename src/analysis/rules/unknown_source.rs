@@ -234,19 +234,23 @@ mod tests {
         prev[b.len()]
     }
 
+    /// `n` pairs of words of up to eight letters of `alphabet`, drawn from seed `seed`.
+    fn random_pairs(alphabet: &str, seed: u64, n: usize) -> Vec<(Vec<char>, Vec<char>)> {
+        let alphabet: Vec<char> = alphabet.chars().collect();
+        let mut rng = crate::analysis::rules::testing::Lcg(seed);
+        let mut word = move || -> Vec<char> {
+            let len = rng.below(9);
+            (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect()
+        };
+        (0..n).map(|_| (word(), word())).collect()
+    }
+
     #[test]
     fn bounded_distance_is_exact_up_to_its_limit() {
-        let alphabet: Vec<char> = "جامحن ی".chars().collect();
-        let mut rng = crate::analysis::rules::testing::Lcg(7);
-        let mut next = move |n: usize| rng.below(n);
         let mut rows = (Vec::new(), Vec::new());
-        for _ in 0..3000 {
-            let a: Vec<char> = (0..next(9))
-                .map(|_| alphabet[next(alphabet.len())])
-                .collect();
-            let b: Vec<char> = (0..next(9))
-                .map(|_| alphabet[next(alphabet.len())])
-                .collect();
+        for (a, b) in random_pairs("جامحن ی", 7, 3000) {
             let d = distance(&a, &b);
             for limit in 0..4 {
                 let got = super::distance_within(&a, &b, limit, &mut rows);
@@ -292,16 +296,7 @@ mod tests {
     /// The character-set bound never exceeds the distance, so no near source is passed over.
     #[test]
     fn character_bits_bound_the_distance() {
-        let alphabet: Vec<char> = "جامحن یك😀پ".chars().collect();
-        let mut rng = crate::analysis::rules::testing::Lcg(11);
-        let mut next = move |n: usize| rng.below(n);
-        for _ in 0..5000 {
-            let a: Vec<char> = (0..next(9))
-                .map(|_| alphabet[next(alphabet.len())])
-                .collect();
-            let b: Vec<char> = (0..next(9))
-                .map(|_| alphabet[next(alphabet.len())])
-                .collect();
+        for (a, b) in random_pairs("جامحن یك😀پ", 11, 5000) {
             let bound = super::min_distance(super::char_bits(&a), super::char_bits(&b));
             assert!(bound <= distance(&a, &b), "{a:?} {b:?}");
         }

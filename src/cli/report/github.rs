@@ -58,9 +58,7 @@ impl super::Reporter for Github {
         files: &[FileResult],
         _totals: super::Totals,
     ) -> anyhow::Result<()> {
-        for f in files {
-            out.write_all(&f.rendered)?;
-        }
+        super::write_parts(out, files)?;
         Ok(())
     }
 }

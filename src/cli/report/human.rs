@@ -119,9 +119,7 @@ impl super::Reporter for Human {
         files: &[FileResult],
         totals: super::Totals,
     ) -> anyhow::Result<()> {
-        for f in files {
-            out.write_all(&f.rendered)?;
-        }
+        super::write_parts(out, files)?;
         let counts = super::severity_counts(files);
         let n = |k: usize, one: &str| {
             if k == 1 {

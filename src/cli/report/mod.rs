@@ -111,6 +111,15 @@ pub trait Reporter: Sync {
     ) -> anyhow::Result<()>;
 }
 
+/// Writes every file's rendered part, in the files' order: all of a report but its ending, for
+/// the formats whose parts stand side by side.
+fn write_parts(out: &mut dyn Write, files: &[FileResult]) -> std::io::Result<()> {
+    for f in files {
+        out.write_all(&f.rendered)?;
+    }
+    Ok(())
+}
+
 /// The severity counts of `files`, indexed by [`Severity`].
 fn severity_counts(files: &[FileResult]) -> [usize; 4] {
     let mut counts = [0usize; 4];
